@@ -125,7 +125,7 @@ def build_program(settings):
                 if applied:
                     raise KitError("errors.bugs_conflict", bug=bug_id, others=", ".join(applied))
                 raise KitError("errors.patch_failed", bug=bug_id, stage=settings.stage)
-            source = pattern.sub(lambda _match: new, source, count=1)
+            source = pattern.sub(lambda _match, text=new: text, source, count=1)
         applied.append(bug_id)
     return Program(settings, source, base)
 
@@ -148,7 +148,8 @@ def render_settings(settings):
             f"N, D_in, H, D_out = {settings.N}, {settings.D_in}, {settings.H}, {settings.D_out}"
         ),
         r"^iterations = .*$": f"iterations = {settings.iterations}",
-        r"^learning_rate = .*$": f"learning_rate = {_format_float(settings.effective_learning_rate)}",
+        r"^learning_rate = .*$": "learning_rate = "
+        + _format_float(settings.effective_learning_rate),
         r"^seed = .*$": f"seed = {settings.seed}",
         r"^dtype = .*$": f"dtype = {module}.{settings.effective_dtype}",
     }

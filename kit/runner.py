@@ -82,6 +82,9 @@ class RunResult:
     error: ErrorInfo | None = None
     facts: RunFacts = field(default_factory=RunFacts)
     seconds: float = 0.0
+    # The module namespace the code ran in, for checks that read the final
+    # weights (gradient check, exercise grading). Not part of the repr.
+    namespace: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final_loss(self):
@@ -132,7 +135,7 @@ def run_program(program, on_loss=None, should_stop=None, source=None):
         seconds = time.perf_counter() - start
         facts = _read_facts(namespace, reporter.start_checksum)
         _restore_global_state(saved)
-    return RunResult(program, reporter.losses, status, error, facts, seconds)
+    return RunResult(program, reporter.losses, status, error, facts, seconds, namespace)
 
 
 class _Reporter:

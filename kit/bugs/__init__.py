@@ -68,8 +68,7 @@ def _load_bug(entry):
     data = tomllib.loads(entry.read_text(encoding="utf-8"))
     stages = tuple(data["stages"])
     patches = tuple(
-        Patch(item["old"], item["new"], tuple(item.get("stages", stages)))
-        for item in data["patch"]
+        Patch(item["old"], item["new"], tuple(item.get("stages", stages))) for item in data["patch"]
     )
     texts = {lang: dict(data[lang]) for lang in LANGUAGES}
     return Bug(data["id"], stages, tuple(data["symptoms"]), texts, patches)
