@@ -105,17 +105,21 @@ def run(settings, on_loss=None, should_stop=None):
     return run_program(build_program(settings), on_loss, should_stop)
 
 
-def run_program(program, on_loss=None, should_stop=None, source=None):
+def run_program(program, on_loss=None, should_stop=None, source=None, namespace=None):
     """Run a :class:`kit.program.Program`, or ``source`` in its place.
 
     ``source`` lets a student's edited code run with the program's settings.
+    ``namespace`` is an optional dict to run the code in, so that the caller
+    can read the code's variables after the run (the gradient check does).
     Global state the code might change (torch default dtype, grad mode, the
     random generators of Python, numpy and torch, matplotlib rcParams) is
     restored afterwards.
     """
     code_text = program.source if source is None else source
     reporter = _Reporter(on_loss, should_stop)
-    namespace = {"__name__": "__kit_stage__", "__builtins__": builtins, "print": reporter}
+    if namespace is None:
+        namespace = {}
+    namespace.update({"__name__": "__kit_stage__", "__builtins__": builtins, "print": reporter})
     reporter.namespace = namespace
     saved = _save_global_state()
     start = time.perf_counter()
