@@ -24,7 +24,7 @@ def normalize_language(lang):
 
     Raises
     ------
-    ValueError
+    KitError
         If ``lang`` names neither Chinese nor English.
     """
     text = str(lang).strip()
@@ -35,7 +35,7 @@ def normalize_language(lang):
         return "zh-CN"
     if key.startswith("en"):
         return "en"
-    raise ValueError(f"Unknown language {text!r}. Valid languages: zh, en.")
+    raise KitError("errors.unknown_language", value=text)
 
 
 def detect_language(explicit=None):

@@ -8,9 +8,9 @@ from kit.stages import OPTIMIZERS, get_stage
 
 MAX_ITERATIONS = 100_000
 MAX_SEED = 2**32 - 1
-# Cap on the bytes of the float64 data, weights and activations one run holds
-# (x, y, w1, w2, four (N, H) activations and an (H, H) middle layer). Larger
-# runs would swap or take minutes per step on a teaching laptop.
+# Cap on the bytes of the float64 data, weights and activations of one run
+# (x, y, w1, w2, four (N, H) activations and an (H, H) middle layer). It is an
+# estimate of what a teaching laptop trains at a few steps per second.
 MAX_TENSOR_BYTES = 512 * 2**20
 DTYPES = ("float32", "float64")
 
