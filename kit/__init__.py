@@ -9,7 +9,36 @@ from kit.stages import STAGE_IDS, STAGES, get_stage
 
 __version__ = "0.1.0"
 
+# Widget classes load on first use, so importing kit needs no ipywidgets or matplotlib.
+_LAZY = {
+    "Exercise": "kit.widgets.exercise",
+    "Lab": "kit.widgets",
+    "show": "kit.widgets",
+    "LossPlot": "kit.widgets",
+    "CodeView": "kit.widgets",
+    "BugPicker": "kit.widgets",
+    "StagePicker": "kit.widgets",
+    "DiagnosisPanel": "kit.widgets",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kit' has no attribute {name!r}")
+
+
 __all__ = [
+    "BugPicker",
+    "CodeView",
+    "DiagnosisPanel",
+    "Lab",
+    "LossPlot",
+    "StagePicker",
+    "show",
+    "Exercise",
     "STAGES",
     "STAGE_IDS",
     "KitError",

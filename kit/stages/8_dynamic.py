@@ -20,12 +20,12 @@ class DynamicNet(nn.Module):
         self.input_linear = nn.Linear(D_in, H, bias=False)
         self.middle_linear = nn.Linear(H, H, bias=False)
         self.output_linear = nn.Linear(H, D_out, bias=False)
-        self.depth = random.Random(seed)  # how often forward reuses middle_linear
+        self.rng = random.Random(seed)  # picks how often forward reuses middle_linear
 
     def forward(self, x):
         # x (N, D_in) -> (N, H), then the same (H, H) layer 0 to 3 times
         h_relu = self.input_linear(x).clamp(min=0)
-        for _ in range(self.depth.randint(0, 3)):
+        for _ in range(self.rng.randint(0, 3)):
             h_relu = self.middle_linear(h_relu).clamp(min=0)
         return self.output_linear(h_relu)
 
