@@ -78,7 +78,7 @@ def importable(module):
 
 
 def kit_installed():
-    """Whether the kit is installed as a distribution, not only importable from this folder."""
+    """Return whether the kit is installed as a distribution, not only importable from here."""
     check = subprocess.run(
         [sys.executable, "-c", "import importlib.metadata as m; m.version('kit')"],
         cwd=ROOT.parent,

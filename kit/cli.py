@@ -1,4 +1,4 @@
-"""The ``kit`` command: list, run, show and export stages, and serve the dashboard.
+"""The ``kit`` command: list, run, show, export and gradient-check stages; serve the dashboard.
 
 Every message comes from ``kit/locales/<lang>/cli.toml``. Invalid input exits
 with status 2 and one line on stderr that names the bad value and the valid
@@ -460,8 +460,12 @@ def command_serve(args, lang, out):
         raise UsageError(tr("cli.bad_port", lang, value=args.port))
     from kit.serve import serve
 
-    serve(ip=args.ip, port=port, open_browser=not args.no_browser)
-    return 0
+    try:
+        status = serve(ip=args.ip, port=port, open_browser=not args.no_browser, lang=lang)
+    except OSError as exc:
+        print(_error_line(tr("cli.server_failed", lang, reason=exc), lang), file=sys.stderr)
+        return EXIT_FAILURE
+    return status or 0
 
 
 def _error_line(message, lang):

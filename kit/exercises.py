@@ -41,12 +41,12 @@ from kit.data import make_data
 from kit.diagnosis import classify
 from kit.i18n import KitError, get_language, normalize_language, tr
 from kit.program import build_program
-from kit.runner import FINISHED, NONFINITE, RAISED, run_program
+from kit.runner import FINISHED, NONFINITE, RAISED, STOPPED, run_program
 from kit.settings import Settings
 from kit.stages import STAGE_IDS
 
 # The dynamic stage draws a random depth in every forward pass, so the loss of
-# a set of final weights is not one number and check 4 cannot be made.
+# a set of final weights is not one number and the weights cannot be checked.
 EXERCISE_STAGES = tuple(stage for stage in STAGE_IDS if stage != "dynamic")
 
 # The exercise set picked from by seed: every bug once, at the stage where the
@@ -313,12 +313,14 @@ class FixReport:
         return "\n\n".join(paragraphs)
 
 
-def check_fix(spec, source, on_loss=None):
+def check_fix(spec, source, on_loss=None, should_stop=None):
     """Run a submitted ``source`` for ``spec`` and return a :class:`FixReport`.
 
     The code runs in this process, with the exercise's settings, through
     :func:`kit.runner.run_program`; call this only in the student's own kernel.
-    ``on_loss(iteration, loss)`` receives each printed loss, for a live plot.
+    ``on_loss(iteration, loss)`` receives each printed loss, for a live plot,
+    and ``should_stop()`` can end the run early (the report then fails with
+    the ``stopped`` check).
     """
     reference = reference_run(spec)
     program = spec.program
@@ -335,7 +337,7 @@ def check_fix(spec, source, on_loss=None):
         return report(Check("syntax", False, {"line": exc.lineno or 0, "message": exc.msg}))
     # NOTE: code that loops forever without printing a loss cannot be stopped
     # here; the student interrupts their own kernel.
-    result = run_program(program, on_loss, source=source)
+    result = run_program(program, on_loss, should_stop, source=source)
     failed = _run_status_check(result)
     if failed is not None:
         return report(failed, result)
@@ -392,6 +394,8 @@ def _run_status_check(result):
         )
     if result.status == NONFINITE:
         return Check("finite", False, {"iteration": len(result.losses) - 1})
+    if result.status == STOPPED:
+        return Check("stopped", False, {"count": len(result.losses)})
     if result.status != FINISHED:
         return Check("runs", False, {"type": result.status, "message": "", "line": "?", "code": ""})
     if not result.losses:
@@ -599,9 +603,15 @@ class ExerciseSession:
             text += "\n\n" + tr("exercises.diagnosis.look", lang, symptom=title)
         return self._with_hint(text, lang)
 
-    def submit(self, source, on_loss=None):
-        """Check a fix, record the attempt and return the :class:`FixReport`."""
-        report = check_fix(self.spec, str(source), on_loss)
+    def submit(self, source, on_loss=None, should_stop=None):
+        """Check a fix, record the attempt and return the :class:`FixReport`.
+
+        A run stopped through ``should_stop`` is not recorded as a try.
+        """
+        report = check_fix(self.spec, str(source), on_loss, should_stop)
+        if report.failed_check == "stopped":
+            self.last_report = report
+            return report
         attempt = {
             "step": "fix",
             "at": _now(),

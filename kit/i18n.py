@@ -10,6 +10,7 @@ import functools
 import locale
 import os
 import tomllib
+import warnings
 from importlib import resources
 
 LANGUAGES = ("zh-CN", "en")
@@ -44,7 +45,11 @@ def detect_language(explicit=None):
         return normalize_language(explicit)
     env = os.environ.get("KIT_LANG")
     if env:
-        return normalize_language(env)
+        try:
+            return normalize_language(env)
+        except KitError:
+            # an environment variable cannot be corrected at the call site, so fall through
+            warnings.warn(tr("errors.unknown_language", DEFAULT_LANGUAGE, value=env), stacklevel=2)
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:
@@ -57,6 +62,9 @@ def get_language():
     """Return the process-wide language, detecting it on first use."""
     global _current
     if _current is None:
+        # English is in effect while detecting, so an error raised by the
+        # detection itself can still render its message
+        _current = DEFAULT_LANGUAGE
         _current = detect_language()
     return _current
 

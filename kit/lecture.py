@@ -6,6 +6,7 @@ float64, their loss trajectories agree to rounding error: the five codes
 differ in who computes the gradient, not in what is computed.
 """
 
+import io
 import os
 from dataclasses import dataclass
 
@@ -82,7 +83,8 @@ def compare_stages(stages=FIVE_WAYS, dtype="float64", **settings):
         ``"float64"`` makes the agreement a matter of rounding only.
     **settings
         Passed to :meth:`kit.settings.Settings.create` for every stage
-        (``iterations``, ``seed``, sizes, ``learning_rate``).
+        (``iterations``, ``seed``, sizes, ``learning_rate``). ``iterations``
+        defaults to :func:`lecture_iterations`.
 
     Raises
     ------
@@ -93,6 +95,7 @@ def compare_stages(stages=FIVE_WAYS, dtype="float64", **settings):
     """
     if not stages:
         raise KitError("errors.unknown_stage", value="", choices=", ".join(FIVE_WAYS))
+    settings.setdefault("iterations", lecture_iterations())
     losses = {}
     for stage in stages:
         result = run(Settings.create(stage, dtype=dtype, **settings))
@@ -142,3 +145,16 @@ def plot_comparison(comparison, lang=None, width=7.0, height=3.4):
         text.set_fontfamily(families)
     axes.grid(True, alpha=0.3)
     return figure
+
+
+def figure_image(figure, dpi=96):
+    """Return ``figure`` as an ``IPython.display.Image`` (PNG), which any front end shows.
+
+    A bare matplotlib ``Figure`` displays only under the inline backend; the
+    PNG also shows under ipympl, in Voila and in a notebook run by nbclient.
+    """
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return Image(data=buffer.getvalue(), format="png")

@@ -8,6 +8,7 @@ the run between iterations when asked to stop or when the loss is not finite.
 
 import builtins
 import math
+import numbers
 import random
 import sys
 import time
@@ -34,6 +35,14 @@ class _StopRequested(_EndRun):
 
 class _NonFiniteLoss(_EndRun):
     pass
+
+
+class _CallbackFailed(_EndRun):
+    """Carries an exception raised by ``on_loss`` or ``should_stop`` out of the stage code."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
 
 
 @dataclass
@@ -123,7 +132,7 @@ def run_program(program, on_loss=None, should_stop=None, source=None, namespace=
     reporter.namespace = namespace
     saved = _save_global_state()
     start = time.perf_counter()
-    status, error = FINISHED, None
+    status, error, callback_error = FINISHED, None, None
     try:
         code = compile(code_text, PROGRAM_FILENAME, "exec")
         # overflow shows up as a non-finite loss, so numpy need not warn about it
@@ -133,12 +142,17 @@ def run_program(program, on_loss=None, should_stop=None, source=None, namespace=
         status = STOPPED
     except _NonFiniteLoss:
         status = NONFINITE
+    except _CallbackFailed as failure:
+        # the caller's callback failed, not the stage code: re-raise it unchanged
+        callback_error = failure.error
     except (Exception, SystemExit) as exc:  # noqa: BLE001 -- any error of stage code is a result
         status, error = RAISED, _error_info(exc, code_text)
     finally:
         seconds = time.perf_counter() - start
         facts = _read_facts(namespace, reporter.start_checksum)
         _restore_global_state(saved)
+    if callback_error is not None:
+        raise callback_error
     return RunResult(program, reporter.losses, status, error, facts, seconds, namespace)
 
 
@@ -153,20 +167,33 @@ class _Reporter:
         self.start_checksum = None
 
     def __call__(self, *args, **kwargs):
-        if len(args) != 2 or kwargs:
+        value = self._loss_value(args, kwargs)
+        if value is None:
             builtins.print(*args, **kwargs)
             return
-        iteration, loss = args
-        value = float(loss)
         if not self.losses:
             self.start_checksum = _checksum(self.namespace)
         self.losses.append(value)
-        if self.on_loss is not None:
-            self.on_loss(int(iteration), value)
+        try:
+            if self.on_loss is not None:
+                self.on_loss(int(args[0]), value)
+            stop = self.should_stop is not None and self.should_stop()
+        except Exception as exc:  # noqa: BLE001 -- re-raised by run_program
+            raise _CallbackFailed(exc) from exc
         if not math.isfinite(value):
             raise _NonFiniteLoss()
-        if self.should_stop is not None and self.should_stop():
+        if stop:
             raise _StopRequested()
+
+    @staticmethod
+    def _loss_value(args, kwargs):
+        """Return the loss of a ``print(iteration, loss)`` call, or None for any other print."""
+        if len(args) != 2 or kwargs or not isinstance(args[0], numbers.Integral):
+            return None
+        try:
+            return float(args[1])
+        except (TypeError, ValueError, RuntimeError):
+            return None
 
 
 def _parameters(namespace):

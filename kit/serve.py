@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def notebook_source():
-    """Return the dashboard notebook shipped with the package (a copy of notebooks/dashboard.ipynb)."""
+    """Return the notebook shipped in the package, a copy of notebooks/dashboard.ipynb."""
     return resources.files("kit") / "widgets" / NOTEBOOK_NAME
 
 
@@ -42,7 +42,10 @@ def is_loopback(ip):
 def voila_command(notebook, ip=LOOPBACK, port=8866, open_browser=False):
     """Return the argument list that starts Voila on ``notebook`` with the safe options."""
     command = [
-        sys.executable, "-m", "voila", str(notebook),
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
         f"--Voila.ip={ip}",
         f"--port={port}",
         "--Voila.port_retries=0",

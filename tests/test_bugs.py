@@ -12,6 +12,7 @@ from kit.runner import run
 from kit.settings import Settings
 from kit.stages import STAGE_IDS
 
+
 @functools.cache
 def correct_symptom(stage_id):
     return diagnose(run(Settings.create(stage_id)), "en").symptom

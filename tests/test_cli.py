@@ -217,7 +217,11 @@ def test_python_m_kit_entry(tmp_path):
 @pytest.mark.skipif(shutil.which("kit") is None, reason="console script 'kit' is not installed")
 def test_console_script(tmp_path):
     completed = subprocess.run(
-        ["kit", "list"], capture_output=True, text=True, env=environment(), cwd=tmp_path,
+        ["kit", "list"],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        cwd=tmp_path,
         timeout=120,
     )
     assert completed.returncode == 0

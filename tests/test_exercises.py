@@ -63,7 +63,8 @@ def test_token_round_trip(stage, bug):
 def test_token_hides_every_pair():
     for stage, bug in exercise_pairs():
         token = make_token(stage, bug)
-        assert bug not in token and bug.replace("-", "") not in token
+        assert bug not in token
+        assert bug.replace("-", "") not in token
         assert read_token(token) == (stage, bug, 0)
 
 
@@ -433,3 +434,102 @@ def test_progress_file_invalid(tmp_path):
     broken.write_text("{", encoding="utf-8")
     with pytest.raises(KitError):
         load_progress(broken)
+
+
+# ---------------------------------------------------------------- the widget
+
+
+@pytest.fixture
+def notebook_kernel(monkeypatch):
+    for name in ("VOILA_REQUEST_URL", "VOILA_BASE_URL", "VOILA_SERVER_URL", "VOILA_PREHEAT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("KIT_EXERCISE_EDITING", raising=False)
+    return monkeypatch
+
+
+def test_widget_editor_in_notebook(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en")
+    assert exercise.allow_editing
+    assert exercise.editor in exercise.children
+    assert exercise.editor.value == exercise.spec.program.source
+    hidden = Exercise(stage="nn", bug="rebind-param", lang="en", allow_editing=False)
+    assert not hidden.allow_editing
+    assert hidden.editor not in hidden.children
+    assert hidden.submit_button not in hidden.children
+
+
+def test_widget_editor_off_under_voila(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    notebook_kernel.setenv("VOILA_REQUEST_URL", "http://127.0.0.1:8866/")
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en", allow_editing=True)
+    assert not exercise.allow_editing
+    assert exercise.editor not in exercise.children
+    exercise.editor.value = exercise.spec.program.base_source
+    exercise.submit_button.click()
+    assert exercise.fix_feedback == ""
+    assert exercise.session.attempts == []
+    notebook_kernel.setenv("KIT_EXERCISE_EDITING", "1")
+    enabled = Exercise(stage="nn", bug="rebind-param", lang="en")
+    assert enabled.allow_editing
+
+
+def test_widget_buttons_flow(notebook_kernel, tmp_path):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(token=make_token("nn", "rebind-param", seed=2), lang="zh-CN")
+    exercise.run_button.click()
+    assert exercise.buggy_result is not None
+    assert len(exercise.buggy_result.losses) == 500
+    assert "500" in exercise.run_status.value
+    exercise.check_button.click()
+    assert "请先选" in exercise.diagnosis_view.value
+    exercise.choices.value = "rebind-param"
+    exercise.check_button.click()
+    assert exercise.diagnosis_feedback.startswith("对了")
+    exercise.editor.value = exercise.spec.program.source.replace(
+        "param = param - learning_rate", "param -= learning_rate"
+    )
+    exercise.submit_button.click()
+    assert exercise.passed, exercise.fix_feedback
+    assert "修复通过" in exercise.fix_feedback
+    exercise.reset_button.click()
+    assert exercise.editor.value == exercise.spec.program.source
+    exercise.student.value = "李雷"
+    exercise.export_path.value = str(tmp_path / "p.json")
+    exercise.export_button.click()
+    record = load_progress(tmp_path / "p.json")
+    assert record["student"] == "李雷"
+    assert record["passed"] is True
+    assert str(tmp_path / "p.json") in exercise.export_view.value
+
+
+def test_widget_export_failure_shown(notebook_kernel, tmp_path):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en")
+    exercise.export_path.value = str(tmp_path / "missing-folder" / "p.json")
+    exercise.export_button.click()
+    assert "Could not save" in exercise.export_view.value
+    assert exercise.error == ""
+
+
+def test_widget_submit_returns_report(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="autograd", bug="rebind-update", lang="en")
+    report = exercise.submit(exercise.spec.program.source)
+    assert not report.accepted
+    assert "AttributeError" in report._repr_markdown_()
+    assert exercise.plot.losses == report.result.losses
+    assert "AttributeError" in exercise.fix_view.value
+
+
+def test_widget_invalid_token_message():
+    from kit.widgets.exercise import Exercise
+
+    with pytest.raises(KitError) as info:
+        Exercise(token="kx1-broken", lang="zh-CN")
+    assert "口令" in info.value.message("zh-CN")

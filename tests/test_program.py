@@ -13,8 +13,16 @@ from kit.stages import STAGE_IDS
 
 
 def test_settings_are_written_into_source():
-    settings = Settings.create("optim", learning_rate=0.02, iterations=7, seed=5, N=3, H=4,
-                               optimizer="SGD", dtype="float64")
+    settings = Settings.create(
+        "optim",
+        learning_rate=0.02,
+        iterations=7,
+        seed=5,
+        N=3,
+        H=4,
+        optimizer="SGD",
+        dtype="float64",
+    )
     source = build_program(settings).source
     assert "N, D_in, H, D_out = 3, 1000, 4, 10\n" in source
     assert "iterations = 7\n" in source

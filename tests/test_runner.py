@@ -16,7 +16,9 @@ SMALL = {"N": 8, "D_in": 20, "H": 10, "D_out": 3}
 
 def test_on_loss_sees_every_iteration():
     seen = []
-    result = run(Settings.create("tensor", iterations=12, **SMALL), on_loss=lambda *a: seen.append(a))
+    result = run(
+        Settings.create("tensor", iterations=12, **SMALL), on_loss=lambda *a: seen.append(a)
+    )
     assert result.status == FINISHED
     assert [iteration for iteration, _ in seen] == list(range(12))
     assert [loss for _, loss in seen] == result.losses
@@ -108,7 +110,8 @@ torch.manual_seed(123)
 np.random.seed(123)
 random.seed(123)
 matplotlib.rcParams["lines.linewidth"] = 9.0
-inside = (torch.get_default_dtype(), torch.is_grad_enabled(), matplotlib.rcParams["lines.linewidth"])
+linewidth = matplotlib.rcParams["lines.linewidth"]
+inside = (torch.get_default_dtype(), torch.is_grad_enabled(), linewidth)
 print(0, 1.0)
 """
 
@@ -177,3 +180,24 @@ def test_same_seed_same_losses(stage_id):
     settings = Settings.create(stage_id, iterations=5, **SMALL)
     assert run(settings).losses == run(settings).losses
     assert run(settings).losses != run(settings.with_changes(seed=1)).losses
+
+
+def test_callback_error_reaches_caller():
+    settings = Settings.create("numpy", iterations=5, N=4, D_in=6, H=5, D_out=3)
+
+    def on_loss(iteration, loss):
+        raise KeyError("display failed")
+
+    with pytest.raises(KeyError, match="display failed"):
+        run(settings, on_loss=on_loss)
+    assert torch.is_grad_enabled()
+
+
+def test_print_of_text_is_not_a_loss(capsys):
+    settings = Settings.create("numpy", iterations=2, N=4, D_in=6, H=5, D_out=3)
+    program = build_program(settings)
+    source = program.source.replace("print(it, loss)", 'print("step", it)\n    print(it, loss)')
+    result = run_program(program, source=source)
+    assert result.status == FINISHED
+    assert len(result.losses) == 2
+    assert "step 0" in capsys.readouterr().out

@@ -56,8 +56,8 @@ def plain_text(text):
 class Part(widgets.VBox):
     """Base of every dashboard part: a ``lang`` trait and an error area.
 
-    Subclasses put their widgets in ``self.body`` and implement
-    :meth:`relabel`, which sets every visible text in ``self.lang``.
+    Subclasses set ``children`` (ending with ``self.error_view``) and
+    implement :meth:`relabel`, which sets every visible text in ``self.lang``.
     """
 
     lang = traitlets.Unicode(help="Language of every label: 'zh-CN' or 'en'.")
@@ -66,6 +66,7 @@ class Part(widgets.VBox):
     )
 
     def __init__(self, lang=None, **kwargs):
+        self._relabeling = False
         self.error_view = widgets.HTML(layout=widgets.Layout(display="none"))
         self.error_view.add_class("kit-error")
         super().__init__(**kwargs)
@@ -110,3 +111,32 @@ class Part(widgets.VBox):
 
     def relabel(self):
         """Set every visible text in ``self.lang``; subclasses override it."""
+
+    def set_options(self, selection, options):
+        """Replace the labels of ``selection`` and keep its value.
+
+        Assigning ``options`` makes an ipywidgets selection jump to its first
+        option; the widgets bound with :meth:`bind_selection` ignore that jump.
+        """
+        value = selection.value
+        self._relabeling = True
+        try:
+            with selection.hold_sync():
+                selection.options = options
+                selection.value = value
+        finally:
+            self._relabeling = False
+
+    def bind_selection(self, selection, name):
+        """Keep ``selection.value`` and the trait ``name`` equal, ignoring relabeling."""
+
+        def to_trait(change):
+            if not self._relabeling:
+                setattr(self, name, change["new"])
+
+        def to_selection(change):
+            selection.value = change["new"]
+
+        selection.value = getattr(self, name)
+        selection.observe(to_trait, names="value")
+        self.observe(to_selection, names=name)

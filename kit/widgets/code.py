@@ -65,7 +65,8 @@ class CodeView(Part):
 
     program = traitlets.Instance(Program, allow_none=True, help="The program shown.")
     compare = traitlets.Enum(
-        (BUGS, PREVIOUS), BUGS,
+        (BUGS, PREVIOUS),
+        BUGS,
         help="'bugs' marks the injected changes; 'previous' marks changes from the previous stage.",
     )
     error_line = traitlets.Int(
@@ -80,7 +81,8 @@ class CodeView(Part):
         self.legend = widgets.HTML()
         self.code = widgets.HTML(layout=widgets.Layout(max_height="560px", overflow="auto"))
         self.code.add_class("kit-code-view")
-        widgets.link((self, "compare"), (self.switch, "value"))
+        self.compare = compare
+        self.bind_selection(self.switch, "compare")
         self.children = [self.switch, self.legend, self.code, self.error_view]
         self.observe(self._on_change, names=["program", "compare", "error_line", "error_text"])
         if program is None and settings:
@@ -102,12 +104,13 @@ class CodeView(Part):
             self.error_text = text
 
     def relabel(self):
-        with self.switch.hold_sync():
-            self.switch.options = [
+        self.set_options(
+            self.switch,
+            [
                 (tr("dashboard.code_bugs", self.lang), BUGS),
                 (tr("dashboard.code_previous", self.lang), PREVIOUS),
-            ]
-            self.switch.value = self.compare
+            ],
+        )
         self.render()
 
     @guarded
@@ -152,12 +155,9 @@ class CodeView(Part):
                 classes += " kit-raise"
             rows.append(self._row(classes, "+" if tag == "+" else "", number, body))
             if raised and self.error_text:
-                rows.append(
-                    f'<span class="kit-raise-note">↑ {html.escape(self.error_text)}</span>'
-                )
+                rows.append(f'<span class="kit-raise-note">↑ {html.escape(self.error_text)}</span>')
         return (
-            f"<style>{_style_sheet()}</style>"
-            f'<div class="kit-code"><pre>{"".join(rows)}</pre></div>'
+            f'<style>{_style_sheet()}</style><div class="kit-code"><pre>{"".join(rows)}</pre></div>'
         )
 
     @staticmethod

@@ -2,14 +2,17 @@
 
 The logic lives in :mod:`kit.exercises`; this module only lays it out. The
 code is shown without any diff marking, so the student has to find the bug.
-Submitted code runs in the kernel that displays the widget: a student's own
-notebook kernel. For that reason the code editor is off under Voila unless
-the environment variable ``KIT_EXERCISE_EDITING=1`` was set by whoever
-started Voila (``kit serve`` has no option for it).
+Runs started by the buttons execute in a worker thread, so Stop and the
+other widgets keep working meanwhile. Submitted code runs in the kernel that
+displays the widget: a student's own notebook kernel. For that reason the
+code editor is off under Voila unless the environment variable
+``KIT_EXERCISE_EDITING=1`` was set by whoever started Voila (``kit serve``
+has no option for it).
 """
 
 import html
 import os
+import threading
 
 import ipywidgets as widgets
 import traitlets
@@ -69,7 +72,7 @@ class Exercise(Part):
         ``"zh-CN"`` or ``"en"``; default from :func:`kit.i18n.detect_language`.
     allow_editing : bool
         Show the code editor. It stays off under Voila unless
-        ``KIT_EXERCISE_EDITING=1``, whatever this says.
+        ``KIT_EXERCISE_EDITING=1``, whatever this argument is.
     hint_after : int
         Failed tries after which the catalogue's hint is shown.
     student : str
@@ -80,6 +83,9 @@ class Exercise(Part):
 
     allow_editing = traitlets.Bool(
         True, read_only=True, help="Whether the code editor and its Submit button are shown."
+    )
+    running = traitlets.Bool(
+        False, read_only=True, help="True while the buggy code or a submitted fix runs."
     )
     passed = traitlets.Bool(False, read_only=True, help="True once diagnosis and fix are right.")
     diagnosis_feedback = traitlets.Unicode(
@@ -106,6 +112,9 @@ class Exercise(Part):
         self.session = ExerciseSession(self.spec, hint_after=hint_after, student=student)
         self.set_trait("allow_editing", bool(allow_editing) and editing_permitted())
         self.buggy_result = None
+        self._thread = None
+        self._stop_event = threading.Event()
+        self._start_lock = threading.Lock()
         self._last_diagnosis = None
         self._last_report = None
         self._build()
@@ -119,6 +128,7 @@ class Exercise(Part):
         self.intro = widgets.HTML()
         self.code = widgets.HTML(_code_html(program.source))
         self.run_button = widgets.Button(icon="play", button_style="primary")
+        self.stop_button = widgets.Button(icon="stop", button_style="danger", disabled=True)
         self.run_status = widgets.HTML()
         self.plot = LossPlot(lang=self.lang)
 
@@ -149,6 +159,8 @@ class Exercise(Part):
         )
 
         self.run_button.on_click(self._on_run)
+        self.stop_button.on_click(self._on_stop)
+        self.observe(self._on_running, names="running")
         self.check_button.on_click(self._on_check)
         self.submit_button.on_click(self._on_submit)
         self.reset_button.on_click(self._on_reset)
@@ -164,7 +176,7 @@ class Exercise(Part):
             self.title,
             self.intro,
             self.code,
-            widgets.HBox([self.run_button, self.run_status]),
+            widgets.HBox([self.run_button, self.stop_button, self.run_status]),
             self.plot,
             self.diagnosis_step,
             self.choices,
@@ -188,6 +200,7 @@ class Exercise(Part):
         )
         self.intro.value = markdown_html(tr("exercises.widget.intro", lang))
         self.run_button.description = tr("exercises.widget.run", lang)
+        self.stop_button.description = tr("exercises.widget.stop", lang)
         self.diagnosis_step.value = markdown_html(tr("exercises.widget.step_diagnosis", lang))
         with self.choices.hold_sync():
             value = self.choices.value
@@ -240,14 +253,54 @@ class Exercise(Part):
     # -- actions --------------------------------------------------------
 
     def run(self):
-        """Run the buggy code with a live loss curve and return its :class:`RunResult`."""
+        """Start a run of the buggy code in a worker thread, with a live loss curve.
+
+        Returns False, and starts nothing, while another run is in progress.
+        :meth:`wait` blocks until it ends; ``buggy_result`` then holds the result.
+        """
+        return self._start(self._run_buggy)
+
+    def stop(self):
+        """Ask the current run to end after its current iteration."""
+        self._stop_event.set()
+
+    def wait(self, timeout=None):
+        """Block until the current run ends; return False if ``timeout`` seconds passed first."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _start(self, target, *args):
+        with self._start_lock:
+            if self.running:
+                return False
+            self._stop_event = threading.Event()
+            self.set_trait("running", True)
+        self._thread = threading.Thread(
+            target=self._work, args=(target, args), name="kit-exercise", daemon=True
+        )
+        self._thread.start()
+        return True
+
+    def _work(self, target, args):
+        try:
+            target(*args)
+        except Exception as exc:  # noqa: BLE001 -- a worker error must reach the page
+            self.report_error(exc, target.__name__)
+        finally:
+            self.set_trait("running", False)
+
+    def _run_buggy(self):
         reference = reference_run(self.spec).losses
         self.run_status.value = inline_html(tr("exercises.widget.running", self.lang))
         self.plot.begin(self.spec.settings, reference=reference)
-        self.buggy_result = run_program(self.spec.program, self.plot.add)
-        self.plot.end(self.buggy_result)
+        stop_event = self._stop_event
+        result = run_program(self.spec.program, self.plot.add, stop_event.is_set)
+        self.buggy_result = result
+        self.plot.end(result)
         self._show_run_status()
-        return self.buggy_result
 
     def answer(self, bug_id):
         """Check a diagnosis (a bug id among the choices) and return whether it is right."""
@@ -257,16 +310,28 @@ class Exercise(Part):
         return correct
 
     def submit(self, source=None):
-        """Check a fix and return its :class:`kit.exercises.FixReport`.
+        """Check a fix in this thread and return its :class:`kit.exercises.FixReport`.
 
         ``source`` is the fixed code as a string; None takes the editor's text.
         The code runs in this kernel, and its loss curve replaces the plot's.
+        A run in progress is stopped first.
         """
         if source is None:
             source = self.editor.value
+        self.stop()
+        self.wait()
+        with self._start_lock:
+            self._stop_event = threading.Event()
+            self.set_trait("running", True)
+        try:
+            return self._check(source)
+        finally:
+            self.set_trait("running", False)
+
+    def _check(self, source):
         self.fix_view.value = inline_html(tr("exercises.widget.checking", self.lang))
         self.plot.begin(self.spec.settings, reference=reference_run(self.spec).losses)
-        report = self.session.submit(source, on_loss=self.plot.add)
+        report = self.session.submit(source, self.plot.add, self._stop_event.is_set)
         if report.result is not None:
             self.plot.end(report.result)
         report.lang = self.lang
@@ -303,7 +368,18 @@ class Exercise(Part):
         self.clear_error()
         if not self.allow_editing:
             return
-        self.submit(self.editor.value)
+        self._start(self._check, self.editor.value)
+
+    @guarded
+    def _on_stop(self, button):
+        self.stop()
+
+    @guarded
+    def _on_running(self, change):
+        running = change["new"]
+        self.run_button.disabled = running
+        self.submit_button.disabled = running
+        self.stop_button.disabled = not running
 
     @guarded
     def _on_reset(self, button):

@@ -39,14 +39,22 @@ class HyperParameters(Part):
     D_in = traitlets.Int(1000, help="Input dimension.")
     H = traitlets.Int(100, help="Hidden dimension.")
     D_out = traitlets.Int(10, help="Output dimension.")
-    message = traitlets.Unicode("", help="Message about an invalid value, in ``lang``; empty if valid.")
+    message = traitlets.Unicode(
+        "", help="Message about an invalid value, in ``lang``; empty if valid."
+    )
 
     def __init__(self, lang=None, **kwargs):
         super().__init__(lang=lang)
         wide = {"description_width": "9em"}
         self.lr_slider = widgets.FloatLogSlider(
-            base=10, min=LOG_LR_MIN, max=LOG_LR_MAX, step=0.1, readout_format=".1e",
-            style=wide, layout=widgets.Layout(width="100%"), continuous_update=False,
+            base=10,
+            min=LOG_LR_MIN,
+            max=LOG_LR_MAX,
+            step=0.1,
+            readout_format=".1e",
+            style=wide,
+            layout=widgets.Layout(width="100%"),
+            continuous_update=False,
         )
         self.iterations_box = widgets.IntText(style=wide, layout=widgets.Layout(width="16em"))
         self.seed_box = widgets.IntText(style=wide, layout=widgets.Layout(width="16em"))
@@ -62,8 +70,13 @@ class HyperParameters(Part):
         self.message_view = widgets.HTML()
         self.message_view.add_class("kit-message")
         self.children = [
-            self.lr_slider, self.iterations_box, self.seed_box, self.optimizer_menu,
-            self.advanced, self.message_view, self.error_view,
+            self.lr_slider,
+            self.iterations_box,
+            self.seed_box,
+            self.optimizer_menu,
+            self.advanced,
+            self.message_view,
+            self.error_view,
         ]
         for name, value in kwargs.items():
             setattr(self, name, value)

@@ -68,6 +68,11 @@ class Lab(Part):
     message = traitlets.Unicode("", help="Why the current settings are invalid, in lang; or empty.")
     result = traitlets.Instance(RunResult, allow_none=True, help="The last finished run.")
 
+    # set in __init__; class defaults keep close() safe when __init__ raised early
+    parts = ()
+    _thread = None
+    _stop_event = threading.Event()
+
     def __init__(self, stage="numpy", bugs=(), lang=None, **settings):
         unknown = sorted(set(settings) - set(SETTING_NAMES))
         if unknown:
@@ -102,7 +107,12 @@ class Lab(Part):
         self.code_view = CodeView(lang=lang)
         self.diagnosis = DiagnosisPanel(lang=lang)
         self.parts = (
-            self.stage_picker, self.bug_picker, self.form, self.plot, self.code_view, self.diagnosis
+            self.stage_picker,
+            self.bug_picker,
+            self.form,
+            self.plot,
+            self.code_view,
+            self.diagnosis,
         )
 
         self.title = widgets.HTML()
@@ -117,7 +127,9 @@ class Lab(Part):
         self.stop_button = widgets.Button(button_style="danger", icon="stop", disabled=True)
         self.reset_button = widgets.Button(icon="undo")
         for button, name in (
-            (self.run_button, "run"), (self.stop_button, "stop"), (self.reset_button, "reset"),
+            (self.run_button, "run"),
+            (self.stop_button, "stop"),
+            (self.reset_button, "reset"),
             (self.next_button, "next"),
         ):
             button.add_class(f"kit-{name}")
@@ -126,8 +138,9 @@ class Lab(Part):
 
         header = widgets.HBox(
             [self.title, self.step_menu, self.next_button, self.language_switch],
-            layout=widgets.Layout(justify_content="space-between", align_items="center",
-                                  flex_flow="row wrap"),
+            layout=widgets.Layout(
+                justify_content="space-between", align_items="center", flex_flow="row wrap"
+            ),
         )
         buttons = widgets.HBox([self.run_button, self.stop_button, self.reset_button])
         controls = widgets.VBox(
@@ -347,12 +360,9 @@ class Lab(Part):
         self.stop_button.tooltip = tr("dashboard.stop_help", lang)
         self.reset_button.tooltip = tr("dashboard.reset_help", lang)
         self.next_button.tooltip = tr("dashboard.next_step_help", lang)
-        with self.step_menu.hold_sync():
-            current = self.step_menu.value
-            self.step_menu.options = [
-                (self._step_label(index), index) for index in range(len(LECTURE))
-            ]
-            self.step_menu.value = current
+        self.set_options(
+            self.step_menu, [(self._step_label(index), index) for index in range(len(LECTURE))]
+        )
         self.step_menu.description = tr("dashboard.lecture_step", lang)
         if self._kit_error is not None:
             self.message = self._kit_error.message(lang)
@@ -369,8 +379,13 @@ class Lab(Part):
     def _show_status(self):
         text = tr(f"dashboard.status_{self.status}", self.lang)
         if self.status not in (IDLE, RUNNING, REFERENCE, FAILED) and self.result is not None:
-            text = tr("dashboard.status_done", self.lang, status=text,
-                      seconds=f"{self.result.seconds:.2f}", count=len(self.result.losses))
+            text = tr(
+                "dashboard.status_done",
+                self.lang,
+                status=text,
+                seconds=f"{self.result.seconds:.2f}",
+                count=len(self.result.losses),
+            )
         color = "#b00020" if self.message else "#57606a"
         message = f" — {self.message}" if self.message else ""
         self.status_view.value = (
@@ -430,7 +445,7 @@ class Lab(Part):
 
     @guarded
     def _on_step(self, change):
-        if change["new"] is not None and not self._applying_step:
+        if change["new"] is not None and not self._applying_step and not self._relabeling:
             self.apply_step(change["new"])
 
 

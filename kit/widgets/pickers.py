@@ -25,13 +25,14 @@ class StagePicker(Part):
 
     def __init__(self, stage="numpy", lang=None, **kwargs):
         super().__init__(lang=lang, **kwargs)
-        self.buttons = widgets.ToggleButtons(options=[(stage_id, stage_id) for stage_id in STAGE_IDS])
+        self.buttons = widgets.ToggleButtons(
+            options=[(stage_id, stage_id) for stage_id in STAGE_IDS]
+        )
         self.buttons.style.button_width = "auto"
         self.summary = widgets.HTML()
         self.children = [self.buttons, self.summary, self.error_view]
         self.stage = stage
-        self.buttons.value = self.stage
-        widgets.link((self, "stage"), (self.buttons, "value"))
+        self.bind_selection(self.buttons, "stage")
         self.observe(self._on_stage, names="stage")
         self.relabel()
 
@@ -40,14 +41,13 @@ class StagePicker(Part):
         return validate_stage(proposal["value"])
 
     def relabel(self):
-        with self.buttons.hold_sync():
-            self.buttons.options = [
-                (tr(f"stages.{stage_id}.title", self.lang), stage_id) for stage_id in STAGE_IDS
-            ]
-            self.buttons.tooltips = [
-                plain_text(tr(f"stages.{stage_id}.summary", self.lang)) for stage_id in STAGE_IDS
-            ]
-            self.buttons.value = self.stage
+        self.set_options(
+            self.buttons,
+            [(tr(f"stages.{stage_id}.title", self.lang), stage_id) for stage_id in STAGE_IDS],
+        )
+        self.buttons.tooltips = [
+            plain_text(tr(f"stages.{stage_id}.summary", self.lang)) for stage_id in STAGE_IDS
+        ]
         self._show_summary()
 
     @guarded
@@ -86,7 +86,7 @@ class BugRow(widgets.VBox):
         title = bug.text("title", lang)
         explanation = bug.text("explanation", lang)
         with self.checkbox.hold_sync():
-            self.checkbox.description = title
+            self.checkbox.description = plain_text(title)
             self.checkbox.tooltip = plain_text(explanation)
         self.more.tooltip = tr("dashboard.bug_more", lang)
         self.explanation.value = (

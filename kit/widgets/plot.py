@@ -18,7 +18,7 @@ from kit.widgets.base import Part, guarded
 
 
 class LiveCanvas(Canvas):
-    """An ipympl canvas that knows whether a browser has displayed it.
+    """An ipympl canvas that records whether a browser has displayed it.
 
     ipympl 0.10.0 keeps the first image without its ``data:image/png;base64,``
     prefix if the figure is drawn before the front end sent its
@@ -102,21 +102,35 @@ class LossPlot(Part):
         (self.line,) = self.axes.plot([], [], color="C0", linewidth=2.0, zorder=2)
         edge = blended_transform_factory(self.axes.transData, self.axes.transAxes)
         (self.nonfinite_mark,) = self.axes.plot(
-            [], [], marker="X", markersize=12, color="#c62828", linestyle="none",
-            transform=edge, clip_on=False, zorder=3,
+            [],
+            [],
+            marker="X",
+            markersize=12,
+            color="#c62828",
+            linestyle="none",
+            transform=edge,
+            clip_on=False,
+            zorder=3,
         )
         self.corner_text = self.axes.text(
             0.99, 0.97, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=9
         )
         self.message_text = self.axes.text(
-            0.5, 0.5, "", transform=self.axes.transAxes, ha="center", va="center",
-            color="#b00020", fontsize=10, wrap=True,
+            0.5,
+            0.5,
+            "",
+            transform=self.axes.transAxes,
+            ha="center",
+            va="center",
+            color="#b00020",
+            fontsize=10,
+            wrap=True,
             bbox={"facecolor": "white", "edgecolor": "#b00020", "alpha": 0.9},
         )
         self.axes.grid(True, which="major", alpha=0.3)
         self.scale_switch = widgets.ToggleButtons(options=[("log", True), ("linear", False)])
         self.scale_switch.style.button_width = "auto"
-        widgets.link((self, "log_scale"), (self.scale_switch, "value"))
+        self.bind_selection(self.scale_switch, "log_scale")
         self.observe(self._on_scale, names="log_scale")
         self.canvas.observe(self._on_displayed, names="displayed")
 
@@ -235,8 +249,12 @@ class LossPlot(Part):
             self.nonfinite_mark.set_data([self._iterations[count - 1]], [1.0])
         if count:
             self.corner_text.set_text(
-                tr("plot.progress", self._plot_lang, iteration=self._iterations[count - 1],
-                   loss=_format_loss(self._losses[count - 1]))
+                tr(
+                    "plot.progress",
+                    self._plot_lang,
+                    iteration=self._iterations[count - 1],
+                    loss=_format_loss(self._losses[count - 1]),
+                )
             )
         self._rescale(xs[finite], ys[finite])
 
@@ -294,8 +312,9 @@ class LossPlot(Part):
         result = self._result
         message = ""
         if result is not None and result.status == RAISED and result.error is not None:
-            message = tr("plot.raised", lang, type=result.error.type,
-                         message=_shorten(result.error.message))
+            message = tr(
+                "plot.raised", lang, type=result.error.type, message=_shorten(result.error.message)
+            )
         elif result is not None and result.status == NONFINITE:
             message = tr("plot.nonfinite", lang)
         elif result is not None and result.status == STOPPED:
@@ -306,8 +325,13 @@ class LossPlot(Part):
         self.message_text.set_visible(bool(message))
         self.message_text.set_color("#555555" if settings is None else "#b00020")
         families = font_families(lang)
-        texts = [self.axes.xaxis.label, self.axes.yaxis.label, title_text,
-                 self.corner_text, self.message_text]
+        texts = [
+            self.axes.xaxis.label,
+            self.axes.yaxis.label,
+            title_text,
+            self.corner_text,
+            self.message_text,
+        ]
         texts += legend.get_texts()
         for text in texts:
             text.set_fontfamily(families)
@@ -315,11 +339,10 @@ class LossPlot(Part):
     # -- observers ------------------------------------------------------
 
     def relabel(self):
-        self.scale_switch.options = [
-            (tr("plot.scale_log", self.lang), True),
-            (tr("plot.scale_linear", self.lang), False),
-        ]
-        self.scale_switch.value = self.log_scale
+        self.set_options(
+            self.scale_switch,
+            [(tr("plot.scale_log", self.lang), True), (tr("plot.scale_linear", self.lang), False)],
+        )
         with self._lock:
             self._label_texts()
         self.redraw()
