@@ -11,7 +11,7 @@ setup(
     ),
     packages=find_packages(include=["kit", "kit.*"]),
     package_data={
-        "kit": ["stages/*.py", "bugs/*.toml", "locales/*/*.toml"],
+        "kit": ["stages/*.py", "bugs/*.toml", "locales/*/*.toml", "widgets/dashboard.ipynb"],
     },
     include_package_data=True,
     python_requires=">=3.10",

@@ -75,6 +75,21 @@ CONVERGED_FRACTION = 1e-3
 HONEST_LOSS_FACTOR = 2.0
 FIRST_LOSS_RTOL = 1e-4
 
+# Names of the checks of check_fix, in the order they run; each has ok, fail
+# and next texts under exercises.check.<name> in the catalogs.
+CHECK_NAMES = (
+    "syntax",
+    "runs",
+    "finite",
+    "stopped",
+    "count",
+    "first",
+    "falls",
+    "weights",
+    "honest",
+    "settings",
+)
+
 PROGRESS_SCHEMA = "kit-exercise-progress"
 PROGRESS_VERSION = 1
 

@@ -7,6 +7,7 @@ import pytest
 
 from kit.bugs import get_bug
 from kit.exercises import (
+    CHECK_NAMES,
     CHOICE_COUNT,
     EXERCISE_SET,
     PROGRESS_SCHEMA,
@@ -335,6 +336,22 @@ def test_recompute_matches_reference(stage):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_check_texts_exist(lang):
+    from kit.i18n import catalog
+
+    for name in CHECK_NAMES:
+        for part in ("ok", "fail", "next"):
+            assert f"exercises.check.{name}.{part}" in catalog(lang)
+
+
+def test_checks_run_in_listed_order():
+    spec = spec_for("numpy", "wrong-transpose")
+    keys = [check.key for check in check_fix(spec, spec.program.base_source).checks]
+    positions = [CHECK_NAMES.index(key) for key in keys]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_feedback_in_language(lang):
     spec = spec_for("autograd", "rebind-update")
     rejected = check_fix(spec, spec.program.source).feedback(lang)
@@ -476,11 +493,26 @@ def test_widget_editor_off_under_voila(notebook_kernel):
     assert enabled.allow_editing
 
 
+def test_widget_export_path_fixed_under_voila(notebook_kernel, tmp_path):
+    from kit.widgets.exercise import Exercise
+
+    notebook_kernel.setenv("VOILA_REQUEST_URL", "http://127.0.0.1:8866/")
+    notebook_kernel.chdir(tmp_path)
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en")
+    boxes = [child for child in exercise.children if hasattr(child, "children")]
+    assert not any(exercise.export_path in box.children for box in boxes)
+    exercise.export_path.value = str(tmp_path / "elsewhere" / "p.json")
+    exercise.export_button.click()
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == [exercise._default_path()]
+
+
 def test_widget_buttons_flow(notebook_kernel, tmp_path):
     from kit.widgets.exercise import Exercise
 
     exercise = Exercise(token=make_token("nn", "rebind-param", seed=2), lang="zh-CN")
     exercise.run_button.click()
+    assert exercise.wait(60)
     assert exercise.buggy_result is not None
     assert len(exercise.buggy_result.losses) == 500
     assert "500" in exercise.run_status.value
@@ -493,6 +525,8 @@ def test_widget_buttons_flow(notebook_kernel, tmp_path):
         "param = param - learning_rate", "param -= learning_rate"
     )
     exercise.submit_button.click()
+    assert exercise.wait(60)
+    assert exercise.error == ""
     assert exercise.passed, exercise.fix_feedback
     assert "修复通过" in exercise.fix_feedback
     exercise.reset_button.click()
@@ -533,3 +567,42 @@ def test_widget_invalid_token_message():
     with pytest.raises(KitError) as info:
         Exercise(token="kx1-broken", lang="zh-CN")
     assert "口令" in info.value.message("zh-CN")
+
+
+def test_widget_stop_run(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en", iterations=5000)
+    assert exercise.run()
+    assert exercise.running
+    assert exercise.run() is False
+    assert exercise.stop_button.disabled is False
+    exercise.stop_button.click()
+    assert exercise.wait(60)
+    assert not exercise.running
+    assert exercise.buggy_result.status == "stopped"
+    assert len(exercise.buggy_result.losses) < 5000
+    assert exercise.run_button.disabled is False
+
+
+def test_widget_stopped_fix_not_counted(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="zh-CN", iterations=5000)
+    exercise.editor.value = exercise.spec.program.base_source
+    exercise.submit_button.click()
+    exercise.stop()
+    assert exercise.wait(60)
+    assert exercise.session.attempts == []
+    assert "被停止" in exercise.fix_feedback
+
+
+def test_widget_submit_stops_run(notebook_kernel):
+    from kit.widgets.exercise import Exercise
+
+    exercise = Exercise(stage="nn", bug="rebind-param", lang="en", iterations=5000)
+    assert exercise.run()
+    report = exercise.submit(exercise.spec.program.source)
+    assert exercise.buggy_result.status == "stopped"
+    assert report.failed_check == "falls"
+    assert len(exercise.session.attempts) == 1

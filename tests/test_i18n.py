@@ -411,6 +411,20 @@ def test_lab_texts_translated():
     assert len(texts) > 20
 
 
+def test_lab_texts_translated_after_run():
+    import kit
+
+    labs = [
+        kit.Lab(stage="nn", bugs=["rebind-param"], lang=lang, iterations=50) for lang in LANGUAGES
+    ]
+    for lab in labs:
+        assert lab.run()
+        assert lab.wait(60)
+        assert lab.result is not None
+    chinese, english = labs
+    assert_translated(english, chinese)
+
+
 def test_exercise_texts_translated():
     from kit.exercises import make_token
     from kit.widgets.exercise import Exercise
@@ -420,6 +434,7 @@ def test_exercise_texts_translated():
     chinese = Exercise(token=token, lang="zh-CN")
     for widget in (english, chinese):
         widget.run()
+        assert widget.wait(60)
         widget.answer(next(c for c in widget.spec.choices() if c != widget.spec.bug))
         widget.submit(widget.spec.program.source)
     texts, _ = assert_translated(english, chinese)
@@ -510,9 +525,17 @@ def test_detect_default(clean_environment):
 
 
 def test_detect_invalid_kit_lang(clean_environment):
+    # a bad environment variable warns and falls through to the locale
     clean_environment.setenv("KIT_LANG", "fr")
-    with pytest.raises(ValueError):
-        detect_language()
+    clean_environment.setenv("LANG", "zh_CN.UTF-8")
+    with pytest.warns(UserWarning, match="fr"):
+        assert detect_language() == "zh-CN"
+
+
+def test_detect_invalid_explicit(clean_environment):
+    with pytest.raises(KitError) as info:
+        detect_language("fr")
+    assert info.value.key == "errors.unknown_language"
 
 
 def test_kit_error_both_languages():

@@ -167,6 +167,11 @@ class Exercise(Part):
         self.export_button.on_click(self._on_export)
         self.student.observe(self._on_student, names="value")
 
+        # A Voila visitor must not choose where the server writes files, so there
+        # the progress goes to the default file name in the notebook's folder.
+        export_parts = [self.student, self.export_button]
+        if not running_in_voila():
+            export_parts.insert(1, self.export_path)
         fix_parts = [self.fix_step]
         if self.allow_editing:
             fix_parts += [self.editor, widgets.HBox([self.submit_button, self.reset_button])]
@@ -183,7 +188,7 @@ class Exercise(Part):
             self.check_button,
             self.diagnosis_view,
             *fix_parts,
-            widgets.HBox([self.student, self.export_path, self.export_button]),
+            widgets.HBox(export_parts),
             self.export_view,
             self.summary,
             self.error_view,
@@ -389,6 +394,8 @@ class Exercise(Part):
     def _on_export(self, button):
         self.clear_error()
         path = self.export_path.value.strip() or self._default_path()
+        if running_in_voila():
+            path = self._default_path()
         try:
             written = self.export_progress(path)
         except OSError as exc:
