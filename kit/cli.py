@@ -15,6 +15,7 @@ import sys
 
 from kit.bugs import all_bugs
 from kit.i18n import KitError, detect_language, normalize_language, set_language, tr
+from kit.program import build_program
 from kit.settings import DTYPES, MAX_ITERATIONS, Settings
 from kit.stages import OPTIMIZERS, STAGE_IDS
 
@@ -143,12 +144,7 @@ def build_parser(lang):
     )
     commands.required = True
 
-    commands.add_parser(
-        "list",
-        help=tr("cli.list_help", lang),
-        description=tr("cli.list_help", lang),
-        add_help=False,
-    ).set_defaults(handler=command_list)
+    _add_command(commands, "list", lang, command_list)
 
     run = _add_command(commands, "run", lang, command_run)
     _add_stage_options(run, lang)
@@ -303,6 +299,7 @@ def command_run(args, lang, out):
     from kit.runner import run
 
     settings = settings_from_args(args, lang)
+    build_program(settings)  # raises a bug conflict before any output
     print(_run_heading(settings, lang), file=out)
     stop = _StopFlag()
 
@@ -323,7 +320,7 @@ def command_run(args, lang, out):
     if stop.interrupted:
         print(tr("cli.stopped_by_user", lang, count=len(result.losses)), file=out)
     _print_diagnosis(result, diagnose(result, lang), lang, out)
-    return 0
+    return EXIT_INTERRUPTED if stop.interrupted else 0
 
 
 def _run_heading(settings, lang):
@@ -504,6 +501,10 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(_error_line(tr("cli.interrupted", lang), lang), file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 -- a defect of kit: one line, no traceback
+        detail = f"{type(exc).__name__}: {exc}"
+        print(_error_line(tr("cli.internal_error", lang, detail=detail), lang), file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def entry_point():

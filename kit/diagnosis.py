@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kit.bugs import get_bug
-from kit.i18n import tr
+from kit.gradcheck import CHECKED_STAGES, check_gradients
+from kit.i18n import KitError, tr
 from kit.runner import NONFINITE, RAISED, STOPPED
 
 SYMPTOMS = ("converged", "slow", "flat", "diverged", "oscillating", "raised", "stopped")
@@ -21,6 +22,8 @@ SYMPTOMS = ("converged", "slow", "flat", "diverged", "oscillating", "raised", "s
 CONVERGED_RATIO = 1e-3
 # A run has diverged when its final loss is above this multiple of the first.
 DIVERGED_RATIO = 10.0
+# Symptoms after which a hand-written backward is checked against finite differences.
+GRADIENT_SYMPTOMS = ("slow", "flat", "diverged", "oscillating")
 # A run oscillates when its smoothed loss climbs this factor above its lowest point.
 REBOUND_RATIO = 2.0
 
@@ -95,20 +98,44 @@ def diagnose(result, lang=None):
     symptom, variant = classify(result)
     numbers = _numbers(result)
     prefix = f"diagnosis.{symptom}"
-    explanation = tr(f"{prefix}.{variant}", lang, **numbers)
+    sentences = [tr(f"{prefix}.{variant}", lang, **numbers)]
+    hint = tr(f"{prefix}.hint_{variant}", lang, **numbers)
+    facts = _facts(result, lang, numbers)
+    check = _failed_gradient_check(result, symptom)
+    if check is not None:
+        # a wrong hand-written backward explains the symptom better than the learning rate
+        error = _fmt(check.max_relative_error)
+        sentences.insert(0, tr("diagnosis.gradient.explanation", lang, error=error))
+        hint = tr("diagnosis.gradient.hint", lang)
+        facts.append(tr("diagnosis.fact.gradient", lang, error=error))
     settings = result.program.settings
     bug_titles = [get_bug(bug_id).text("title", lang) for bug_id in settings.bugs]
     if bug_titles:
-        separator = tr("diagnosis.list_separator", lang)
-        explanation += tr("diagnosis.injected", lang, bugs=separator.join(bug_titles))
+        titles = tr("diagnosis.list_separator", lang).join(bug_titles)
+        sentences.append(tr("diagnosis.injected", lang, bugs=titles))
+    explanation = tr("diagnosis.sentence_separator", lang).join(sentences)
     return Diagnosis(
         symptom=symptom,
         title=tr(f"{prefix}.title", lang),
         explanation=explanation,
-        hint=tr(f"{prefix}.hint_{variant}", lang, **numbers),
-        facts=_facts(result, lang, numbers),
+        hint=hint,
+        facts=facts,
         bug_titles=bug_titles,
     )
+
+
+def _failed_gradient_check(result, symptom):
+    """Return the failed :class:`kit.gradcheck.GradCheck` of a hand-written backward, or None."""
+    settings = result.program.settings
+    if symptom not in GRADIENT_SYMPTOMS or settings.stage not in CHECKED_STAGES:
+        return None
+    try:
+        check = check_gradients(settings, source=result.source or None)
+    except KitError:
+        return None
+    if check.ok or check.max_relative_error is None:
+        return None
+    return check
 
 
 def _error_variant(error):

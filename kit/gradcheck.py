@@ -14,7 +14,7 @@ import torch
 
 from kit.data import make_data
 from kit.i18n import KitError
-from kit.program import build_program
+from kit.program import apply_settings, build_program
 from kit.runner import RAISED, run_program
 
 CHECKED_STAGES = ("numpy", "tensor", "function")
@@ -50,19 +50,20 @@ class GradCheck:
     error: object = None
 
 
-def check_gradients(settings):
+def check_gradients(settings, source=None):
     """Check the hand-written gradients of ``settings.stage``, bugs included.
 
     The stage runs for one iteration at tiny sizes in float64 with the seed of
     ``settings``. The relative error of a gradient is the largest absolute
     difference between the two gradients divided by the largest entry of the
-    numerical gradient.
+    numerical gradient. ``source`` checks edited code (a student's) in place
+    of the program of ``settings``.
 
     Raises
     ------
     kit.i18n.KitError
         If the stage has no hand-written gradient (only numpy, tensor and
-        function have one).
+        function have one), or ``source`` lacks one of the settings lines.
     """
     if settings.stage not in CHECKED_STAGES:
         raise KitError(
@@ -71,8 +72,13 @@ def check_gradients(settings):
             choices=", ".join(CHECKED_STAGES),
         )
     small = settings.with_changes(iterations=1, dtype="float64", **CHECK_SIZES)
+    code = None
+    if source is not None:
+        code = apply_settings(source, small)
+        if code is None:
+            raise KitError("errors.settings_lines_changed")
     namespace = {}
-    result = run_program(build_program(small), namespace=namespace)
+    result = run_program(build_program(small), namespace=namespace, source=code)
     if result.status == RAISED and settings.stage != "function":
         return GradCheck(False, None, {}, result.error)
     if settings.stage == "function":

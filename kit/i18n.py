@@ -8,10 +8,12 @@ A key is ``<domain>.<name>``: ``tr("cli.unknown_stage", value="x")`` looks up
 
 import functools
 import locale
+import logging
 import os
 import tomllib
-import warnings
 from importlib import resources
+
+log = logging.getLogger("kit")
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "en"
@@ -36,7 +38,8 @@ def normalize_language(lang):
         return "zh-CN"
     if key.startswith("en"):
         return "en"
-    raise KitError("errors.unknown_language", value=text)
+    # rendered without detecting the language, which may be what failed
+    raise KitError("errors.unknown_language", _current or DEFAULT_LANGUAGE, value=text)
 
 
 def detect_language(explicit=None):
@@ -49,7 +52,7 @@ def detect_language(explicit=None):
             return normalize_language(env)
         except KitError:
             # an environment variable cannot be corrected at the call site, so fall through
-            warnings.warn(tr("errors.unknown_language", DEFAULT_LANGUAGE, value=env), stacklevel=2)
+            log.warning(tr("errors.unknown_language", DEFAULT_LANGUAGE, value=env))
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:
@@ -116,14 +119,14 @@ def tr(key, lang=None, **fields):
 class KitError(ValueError):
     """Invalid input, with a message that can be shown in either language.
 
-    ``str(error)`` is the message in the language current when it was raised;
+    ``str(error)`` is the message in ``lang`` (default: the current language);
     ``error.message(lang)`` renders it again in another one.
     """
 
-    def __init__(self, key, **fields):
+    def __init__(self, key, lang=None, **fields):
         self.key = key
         self.fields = fields
-        super().__init__(tr(key, **fields))
+        super().__init__(tr(key, lang, **fields))
 
     def message(self, lang=None):
         """Return the message in ``lang``."""

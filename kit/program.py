@@ -115,19 +115,33 @@ def build_program(settings):
     source = base
     applied = []
     for bug_id in settings.bugs:
-        bug = get_bug(bug_id)
-        for patch in bug.patches_for(settings.stage):
-            old = _fill(patch.old, settings)
-            new = _fill(patch.new, settings)
-            # a patch matches whole lines only, exactly once
-            pattern = re.compile(r"^" + re.escape(old), re.MULTILINE)
-            if len(pattern.findall(source)) != 1:
-                if applied:
-                    raise KitError("errors.bugs_conflict", bug=bug_id, others=", ".join(applied))
+        patched = _apply_bug(source, bug_id, settings)
+        if patched is None:
+            if not applied:
                 raise KitError("errors.patch_failed", bug=bug_id, stage=settings.stage)
-            source = pattern.sub(lambda _match, text=new: text, source, count=1)
+            # name only the bugs that clash with this one, not every bug applied so far
+            others = [
+                other
+                for other in applied
+                if _apply_bug(_apply_bug(base, other, settings), bug_id, settings) is None
+            ]
+            raise KitError("errors.bugs_conflict", bug=bug_id, others=", ".join(others or applied))
+        source = patched
         applied.append(bug_id)
     return Program(settings, source, base)
+
+
+def _apply_bug(source, bug_id, settings):
+    """Return ``source`` with the bug's patches applied, or None if one does not match."""
+    for patch in get_bug(bug_id).patches_for(settings.stage):
+        old = _fill(patch.old, settings)
+        new = _fill(patch.new, settings)
+        # a patch matches whole lines only, exactly once
+        pattern = re.compile(r"^" + re.escape(old), re.MULTILINE)
+        if len(pattern.findall(source)) != 1:
+            return None
+        source = pattern.sub(lambda _match, text=new: text, source, count=1)
+    return source
 
 
 def _fill(text, settings):
@@ -142,6 +156,19 @@ def _format_float(value):
 def render_settings(settings):
     """Return the stage source with its settings lines rewritten to ``settings``."""
     stage = get_stage(settings.stage)
+    source = apply_settings(stage.template, settings)
+    if source is None:
+        raise RuntimeError(f"stage file {stage.filename} must have one line per setting")
+    return source
+
+
+def apply_settings(source, settings):
+    """Rewrite the settings lines of any stage-shaped ``source`` to ``settings``.
+
+    Returns None if a settings line is missing or repeated, for example in a
+    student's edit that deleted one.
+    """
+    stage = get_stage(settings.stage)
     module = "np" if stage.library == "numpy" else "torch"
     lines = {
         r"^N, D_in, H, D_out = .*$": (
@@ -153,16 +180,10 @@ def render_settings(settings):
         r"^seed = .*$": f"seed = {settings.seed}",
         r"^dtype = .*$": f"dtype = {module}.{settings.effective_dtype}",
     }
-    source = stage.template
+    if stage.selectable_optimizer:
+        lines[r"^(optimizer = torch\.optim\.)\w+\("] = rf"\g<1>{settings.effective_optimizer}("
     for pattern, replacement in lines.items():
         source, count = re.subn(pattern, replacement, source, flags=re.MULTILINE)
         if count != 1:
-            raise RuntimeError(f"stage file {stage.filename} must have one line matching {pattern}")
-    if stage.selectable_optimizer:
-        pattern = r"^(optimizer = torch\.optim\.)\w+\("
-        source, count = re.subn(
-            pattern, rf"\g<1>{settings.effective_optimizer}(", source, flags=re.MULTILINE
-        )
-        if count != 1:
-            raise RuntimeError(f"stage file {stage.filename} must have one line matching {pattern}")
+            return None
     return source

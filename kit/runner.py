@@ -94,6 +94,8 @@ class RunResult:
     # The module namespace the code ran in, for checks that read the final
     # weights (gradient check, exercise grading). Not part of the repr.
     namespace: dict = field(default_factory=dict, repr=False, compare=False)
+    # The code that ran: the program's source, or the edit passed to run_program.
+    source: str = field(default="", repr=False, compare=False)
 
     @property
     def final_loss(self):
@@ -153,7 +155,7 @@ def run_program(program, on_loss=None, should_stop=None, source=None, namespace=
         _restore_global_state(saved)
     if callback_error is not None:
         raise callback_error
-    return RunResult(program, reporter.losses, status, error, facts, seconds, namespace)
+    return RunResult(program, reporter.losses, status, error, facts, seconds, namespace, code_text)
 
 
 class _Reporter:

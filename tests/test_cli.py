@@ -244,9 +244,9 @@ def test_ctrl_c_stops_with_diagnosis(tmp_path):
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err
+    assert process.returncode == 130, err
     assert "Traceback" not in err
-    assert "Stopped after" in out
+    assert "Stopped by Ctrl-C" in out
     assert "Diagnosis: " in out
 
 

@@ -473,6 +473,7 @@ def test_widget_editor_in_notebook(notebook_kernel):
     assert exercise.editor.value == exercise.spec.program.source
     hidden = Exercise(stage="nn", bug="rebind-param", lang="en", allow_editing=False)
     assert not hidden.allow_editing
+    assert "exercise.submit(source)" in hidden.fix_step.value
     assert hidden.editor not in hidden.children
     assert hidden.submit_button not in hidden.children
 
@@ -484,6 +485,7 @@ def test_widget_editor_off_under_voila(notebook_kernel):
     exercise = Exercise(stage="nn", bug="rebind-param", lang="en", allow_editing=True)
     assert not exercise.allow_editing
     assert exercise.editor not in exercise.children
+    assert "Editing is off" in exercise.fix_step.value
     exercise.editor.value = exercise.spec.program.base_source
     exercise.submit_button.click()
     assert exercise.fix_feedback == ""

@@ -142,3 +142,68 @@ def test_exercises_execute(lang, tmp_path, monkeypatch):
     ]
     assert len(views) == sum("kit.Exercise(" in source for source in code_cells(notebook))
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- lecture helpers
+
+
+def test_compare_stages_float64_agree():
+    from kit.lecture import FIVE_WAYS, compare_stages
+
+    comparison = compare_stages(iterations=30)
+    assert list(comparison.losses) == list(FIVE_WAYS)
+    for values in comparison.losses.values():
+        assert len(values) == 30
+    assert comparison.max_relative_difference < 1e-9
+    assert comparison.settings == {"dtype": "float64", "iterations": 30}
+
+
+def test_compare_stages_float32_differs():
+    # the control case: in float32 the torch stages round differently from numpy's float64
+    from kit.lecture import compare_stages
+
+    comparison = compare_stages(("numpy", "tensor"), dtype="float32", iterations=300)
+    assert comparison.max_relative_difference > 1e-6
+
+
+def test_compare_stages_invalid_setting():
+    from kit.i18n import KitError
+    from kit.lecture import compare_stages
+
+    with pytest.raises(KitError):
+        compare_stages(iterations=0)
+    with pytest.raises(KitError):
+        compare_stages(("numpy", "no-such-stage"), iterations=5)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_comparison_summary_language(lang):
+    from kit.lecture import StageComparison
+
+    comparison = StageComparison({"numpy": [2.0, 1.0], "nn": [2.0, 1.0]}, 3e-12, {})
+    text = comparison.summary(lang)
+    assert "3.0e-12" in text
+    assert "`numpy`" in text
+    assert bool(CJK.search(text)) == (lang == "zh-CN")
+
+
+def test_lecture_iterations_variable(monkeypatch):
+    from kit.i18n import KitError
+    from kit.lecture import lecture_iterations
+
+    monkeypatch.delenv("KIT_LECTURE_ITERATIONS", raising=False)
+    assert lecture_iterations() == 500
+    monkeypatch.setenv("KIT_LECTURE_ITERATIONS", "40")
+    assert lecture_iterations() == 40
+    for bad in ("0", "-3", "many"):
+        monkeypatch.setenv("KIT_LECTURE_ITERATIONS", bad)
+        with pytest.raises(KitError):
+            lecture_iterations()
+
+
+def test_figure_image_png():
+    from kit.lecture import StageComparison, figure_image, plot_comparison
+
+    comparison = StageComparison({"numpy": [2.0, 1.0], "nn": [2.0, 1.0]}, 0.0, {})
+    image = figure_image(plot_comparison(comparison, lang="en"))
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"

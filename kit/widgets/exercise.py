@@ -176,6 +176,15 @@ class Exercise(Part):
         if self.allow_editing:
             fix_parts += [self.editor, widgets.HBox([self.submit_button, self.reset_button])]
         fix_parts.append(self.fix_view)
+        for button in (
+            self.run_button,
+            self.stop_button,
+            self.check_button,
+            self.submit_button,
+            self.reset_button,
+            self.export_button,
+        ):
+            button.layout.width = "auto"
         self.children = [
             style,
             self.title,
@@ -185,7 +194,7 @@ class Exercise(Part):
             self.plot,
             self.diagnosis_step,
             self.choices,
-            self.check_button,
+            widgets.HBox([self.check_button]),
             self.diagnosis_view,
             *fix_parts,
             widgets.HBox(export_parts),
@@ -215,7 +224,12 @@ class Exercise(Part):
             ]
             self.choices.value = value
         self.check_button.description = tr("exercises.widget.check_diagnosis", lang)
-        step = "step_fix" if self.allow_editing else "editing_off"
+        if self.allow_editing:
+            step = "step_fix"
+        elif running_in_voila():
+            step = "editing_off"
+        else:
+            step = "step_fix_cell"
         self.fix_step.value = markdown_html(tr(f"exercises.widget.{step}", lang))
         self.submit_button.description = tr("exercises.widget.submit", lang)
         self.reset_button.description = tr("exercises.widget.reset_code", lang)

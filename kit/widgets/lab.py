@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import traitlets
 
 from kit.bugs import get_bug
-from kit.i18n import KitError, tr
+from kit.i18n import KitError, detect_language, tr
 from kit.program import build_program
 from kit.runner import FINISHED, NONFINITE, RAISED, STOPPED, RunResult, run, run_program
 from kit.settings import Settings
@@ -42,8 +42,8 @@ class Lab(Part):
     ----------
     stage : str
         Stage id, one of ``kit.STAGE_IDS``.
-    bugs : sequence of str
-        Bug ids to inject; each must apply to ``stage``.
+    bugs : str or sequence of str
+        Bug id or ids to inject; each must apply to ``stage``.
     lang : str, optional
         ``"zh-CN"`` or ``"en"``; default from ``KIT_LANG`` or the locale.
     **settings
@@ -51,6 +51,11 @@ class Lab(Part):
 
     Runs execute in a worker thread, so the kernel keeps handling widget
     messages (Stop, the language switch) while a run trains.
+
+    Raises
+    ------
+    kit.i18n.KitError
+        A ``ValueError`` in ``lang`` if a setting is invalid.
     """
 
     stage = traitlets.Unicode("numpy", help="Id of the chosen stage.")
@@ -77,7 +82,15 @@ class Lab(Part):
         unknown = sorted(set(settings) - set(SETTING_NAMES))
         if unknown:
             raise TypeError(f"Lab() got unknown settings {unknown}; valid: {list(SETTING_NAMES)}")
-        super().__init__(lang=lang)
+        if isinstance(bugs, str):
+            bugs = (bugs,)
+        language = detect_language(lang)
+        try:
+            Settings.create(stage, bugs, **settings)
+        except KitError as exc:
+            # the same check as Run, raised in the dashboard's language
+            raise KitError(exc.key, language, **exc.fields) from None
+        super().__init__(lang=language)
         self._kit_error = None
         self._thread = None
         self._stop_event = threading.Event()
