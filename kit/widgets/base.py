@@ -13,7 +13,7 @@ import re
 import ipywidgets as widgets
 import traitlets
 
-from kit.i18n import detect_language, normalize_language, tr
+from kit.i18n import get_language, normalize_language, tr
 
 log = logging.getLogger("kit.widgets")
 
@@ -70,7 +70,7 @@ class Part(widgets.VBox):
         self.error_view = widgets.HTML(layout=widgets.Layout(display="none"))
         self.error_view.add_class("kit-error")
         super().__init__(**kwargs)
-        self.lang = detect_language(lang)
+        self.lang = normalize_language(lang) if lang else get_language()
         self.observe(self._on_error, names="error")
         self.observe(self._on_lang, names="lang")
 

@@ -69,7 +69,7 @@ class Exercise(Part):
         Picks the exercise when neither a token nor a stage and bug is given,
         and orders the diagnosis choices.
     lang : str, optional
-        ``"zh-CN"`` or ``"en"``; default from :func:`kit.i18n.detect_language`.
+        ``"zh-CN"`` or ``"en"``; default from :func:`kit.i18n.get_language`.
     allow_editing : bool
         Show the code editor. It stays off under Voila unless
         ``KIT_EXERCISE_EDITING=1``, whatever this argument is.

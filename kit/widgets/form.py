@@ -1,11 +1,13 @@
 """Hyper-parameter form: learning rate on a log scale, iterations, seed, optimizer, sizes."""
 
 import html
+import math
 
 import ipywidgets as widgets
 import traitlets
 
 from kit.i18n import tr
+from kit.settings import MAX_ITERATIONS, MAX_SEED
 from kit.stages import OPTIMIZERS, get_stage
 from kit.widgets.base import Part, guarded
 
@@ -43,6 +45,10 @@ class HyperParameters(Part):
         "", help="Message about an invalid value, in ``lang``; empty if valid."
     )
 
+    input_message = traitlets.Unicode(
+        "", help="Message about a box whose text is not a valid number, in ``lang``; or empty."
+    )
+
     def __init__(self, lang=None, **kwargs):
         super().__init__(lang=lang)
         wide = {"description_width": "9em"}
@@ -51,26 +57,28 @@ class HyperParameters(Part):
             min=LOG_LR_MIN,
             max=LOG_LR_MAX,
             step=0.1,
-            readout_format=".1e",
+            readout=False,
             style=wide,
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(flex="1 1 auto"),
             continuous_update=False,
         )
-        self.iterations_box = widgets.IntText(style=wide, layout=widgets.Layout(width="16em"))
-        self.seed_box = widgets.IntText(style=wide, layout=widgets.Layout(width="16em"))
+        # the exact value, typed or shown; the slider only covers LOG_LR_MIN..LOG_LR_MAX
+        self.lr_text = widgets.Text(continuous_update=False, layout=widgets.Layout(width="7em"))
+        self.lr_text.add_class("kit-lr-text")
+        self.iterations_box = _number_box(wide)
+        self.seed_box = _number_box(wide)
         self.optimizer_menu = widgets.Dropdown(
             options=list(OPTIMIZERS), style=wide, layout=widgets.Layout(width="16em")
         )
-        self.size_boxes = {
-            name: widgets.IntText(style=wide, layout=widgets.Layout(width="16em"))
-            for name in ("N", "D_in", "H", "D_out")
-        }
+        self.size_boxes = {name: _number_box(wide) for name in ("N", "D_in", "H", "D_out")}
+        self.number_boxes = {"iterations": self.iterations_box, "seed": self.seed_box}
+        self.number_boxes.update(self.size_boxes)
         self.advanced = widgets.Accordion(children=[widgets.VBox(list(self.size_boxes.values()))])
         self.advanced.selected_index = None
         self.message_view = widgets.HTML()
         self.message_view.add_class("kit-message")
         self.children = [
-            self.lr_slider,
+            widgets.HBox([self.lr_slider, self.lr_text], layout=widgets.Layout(width="100%")),
             self.iterations_box,
             self.seed_box,
             self.optimizer_menu,
@@ -81,15 +89,18 @@ class HyperParameters(Part):
         for name, value in kwargs.items():
             setattr(self, name, value)
 
-        widgets.link((self, "iterations"), (self.iterations_box, "value"))
-        widgets.link((self, "seed"), (self.seed_box, "value"))
-        for name, box in self.size_boxes.items():
-            widgets.link((self, name), (box, "value"))
+        # text that does not parse, per box: (message key, fields)
+        self._input_errors = {}
+        for name, box in self.number_boxes.items():
+            box.value = str(getattr(self, name))
+            box.observe(self._on_number_text, names="value")
+        self.observe(self._on_number_trait, names=list(self.number_boxes))
         self._showing_default = False
         self.lr_slider.observe(self._on_slider, names="value")
+        self.lr_text.observe(self._on_lr_text, names="value")
         self.optimizer_menu.observe(self._on_menu, names="value")
         self.observe(self._on_defaults, names=["stage", "learning_rate", "optimizer"])
-        self.observe(self._on_message, names="message")
+        self.observe(self._on_message, names=["message", "input_message"])
         self._show_defaults()
         self.relabel()
 
@@ -110,6 +121,7 @@ class HyperParameters(Part):
             box.description = name
             box.tooltip = tr(f"dashboard.size_{name}", lang)
         self.advanced.set_title(0, tr("dashboard.advanced", lang))
+        self._show_input_errors()
 
     def _show_defaults(self):
         """Show the effective learning rate and optimizer without making them explicit."""
@@ -123,6 +135,9 @@ class HyperParameters(Part):
         try:
             with self.lr_slider.hold_sync():
                 self.lr_slider.value = rate
+            self.lr_text.value = f"{rate:g}"
+            self._input_errors.pop("learning_rate", None)
+            self._show_input_errors()
             if optimizer is not None:
                 self.optimizer_menu.value = optimizer
         finally:
@@ -139,13 +154,68 @@ class HyperParameters(Part):
             self.learning_rate = round_learning_rate(change["new"])
 
     @guarded
+    def _on_lr_text(self, change):
+        if self._showing_default:
+            return
+        text = change["new"].strip()
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            self._input_errors["learning_rate"] = ("errors.bad_learning_rate", {"value": text})
+            self._show_input_errors()
+            return
+        self._input_errors.pop("learning_rate", None)
+        self._show_input_errors()
+        self.learning_rate = value
+
+    @guarded
+    def _on_number_text(self, change):
+        name = next(key for key, box in self.number_boxes.items() if box is change["owner"])
+        text = change["new"].strip()
+        try:
+            value = int(text)
+        except ValueError:
+            self._input_errors[name] = _integer_error(name, text)
+            self._show_input_errors()
+            return
+        self._input_errors.pop(name, None)
+        self._show_input_errors()
+        setattr(self, name, value)
+
+    @guarded
+    def _on_number_trait(self, change):
+        box = self.number_boxes[change["name"]]
+        if box.value.strip() != str(change["new"]):
+            box.value = str(change["new"])
+
+    def _show_input_errors(self):
+        messages = [tr(key, self.lang, **fields) for key, fields in self._input_errors.values()]
+        self.input_message = " ".join(messages)
+
+    @guarded
     def _on_menu(self, change):
         if not self._showing_default:
             self.optimizer = change["new"]
 
     @guarded
     def _on_message(self, change):
-        text = change["new"]
+        text = self.input_message or self.message
         self.message_view.value = (
             f'<div style="color:#b00020;font-weight:bold">{html.escape(text)}</div>' if text else ""
         )
+
+
+def _number_box(style):
+    """Return a text box for a whole number; the form parses it and explains bad text."""
+    return widgets.Text(continuous_update=False, style=style, layout=widgets.Layout(width="16em"))
+
+
+def _integer_error(name, text):
+    """Return the message key and fields for ``text`` that is not a whole number."""
+    if name == "iterations":
+        return "errors.int_range", {"name": name, "value": text, "low": 1, "high": MAX_ITERATIONS}
+    if name == "seed":
+        return "errors.int_range", {"name": name, "value": text, "low": 0, "high": MAX_SEED}
+    return "errors.int_at_least", {"name": name, "value": text, "low": 1}

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import traitlets
 
 from kit.bugs import get_bug
-from kit.i18n import KitError, detect_language, tr
+from kit.i18n import KitError, get_language, normalize_language, tr
 from kit.program import build_program
 from kit.runner import FINISHED, NONFINITE, RAISED, STOPPED, RunResult, run, run_program
 from kit.settings import Settings
@@ -84,7 +84,7 @@ class Lab(Part):
             raise TypeError(f"Lab() got unknown settings {unknown}; valid: {list(SETTING_NAMES)}")
         if isinstance(bugs, str):
             bugs = (bugs,)
-        language = detect_language(lang)
+        language = normalize_language(lang) if lang else get_language()
         try:
             Settings.create(stage, bugs, **settings)
         except KitError as exc:
@@ -185,6 +185,7 @@ class Lab(Part):
         self.observe(self._on_setting, names=list(SETTING_NAMES))
         self.observe(self._on_running, names="running")
         self.observe(self._on_status, names=["status", "message"])
+        self.form.observe(self._on_input_message, names="input_message")
         self.run_button.on_click(self._on_run_click)
         self.stop_button.on_click(self._on_stop_click)
         self.reset_button.on_click(self._on_reset_click)
@@ -217,6 +218,9 @@ class Lab(Part):
         with self._start_lock:
             if self.running:
                 log.info("run ignored: a run is already in progress")
+                return False
+            if self.form.input_message:
+                self.message = self.form.input_message
                 return False
             try:
                 program = build_program(self.settings())
@@ -278,6 +282,11 @@ class Lab(Part):
 
     def refresh(self):
         """Validate the settings, show their code, and set ``message``."""
+        if self.form.input_message:
+            # a box holds text that is not a number: say so before anything else
+            self._kit_error = None
+            self.message = self.form.input_message
+            return
         try:
             settings = self.settings()
             program = build_program(settings)
@@ -411,6 +420,8 @@ class Lab(Part):
     @guarded
     def _on_stage(self, change):
         self._stop_and_wait()
+        # the curve of another stage would sit under this stage's title
+        self.plot.clear()
         if not self._applying_step:
             with self.hold_trait_notifications():
                 self.learning_rate = None
@@ -427,6 +438,10 @@ class Lab(Part):
 
     @guarded
     def _on_setting(self, change):
+        self.refresh()
+
+    @guarded
+    def _on_input_message(self, change):
         self.refresh()
 
     @guarded

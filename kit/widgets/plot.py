@@ -112,8 +112,9 @@ class LossPlot(Part):
             clip_on=False,
             zorder=3,
         )
+        # progress above the axes, right of the title, so it never covers a curve
         self.corner_text = self.axes.text(
-            0.99, 0.97, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=9
+            1.0, 1.02, "", transform=self.axes.transAxes, ha="right", va="bottom", fontsize=9
         )
         self.message_text = self.axes.text(
             0.5,
@@ -244,9 +245,18 @@ class LossPlot(Part):
         xs, ys = self._decimate(self._iterations[:count], self._losses[:count])
         finite = np.isfinite(ys)
         self.line.set_data(xs[finite], ys[finite])
+        # a lone point or the last point of a run that raised gets a dot, else it is invisible
+        drawn = int(finite.sum())
+        raised = self._result is not None and self._result.status == RAISED
+        if drawn and (raised or drawn == 1):
+            self.line.set_marker("o")
+            self.line.set_markevery([drawn - 1])
+        else:
+            self.line.set_marker("")
         nonfinite = self._result is not None and self._result.status == NONFINITE
         if nonfinite and count:
-            self.nonfinite_mark.set_data([self._iterations[count - 1]], [1.0])
+            # just inside the top edge, below the title
+            self.nonfinite_mark.set_data([self._iterations[count - 1]], [0.96])
         if count:
             self.corner_text.set_text(
                 tr(
@@ -308,7 +318,8 @@ class LossPlot(Part):
         self.line.set_label(run_label)
         self.reference_line.set_label(tr("plot.reference", lang))
         handles = [self.line] + ([self.reference_line] if self._reference else [])
-        legend = self.axes.legend(handles=handles, loc="lower left", fontsize=9)
+        # losses fall from the upper left, so the upper right is usually empty
+        legend = self.axes.legend(handles=handles, loc="upper right", fontsize=9)
         result = self._result
         message = ""
         if result is not None and result.status == RAISED and result.error is not None:
