@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -35,12 +36,23 @@ MODULES = (
     "ipykernel",
 )
 APT_PACKAGES = ("chromium", "fonts-noto-cjk")
-USAGE = "usage: python3 quickstart.py {dashboard,test} [options passed on]"
+# Lecture-size matrices gain nothing from BLAS threads, and on a busy 2-core
+# machine spinning BLAS threads slowed stage runs about tenfold.
+SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def say(key, **fields):
+    """Print a message from kit/locales/<lang>/quickstart.toml (kit may not be installed yet)."""
+    names = (os.environ.get("KIT_LANG"), os.environ.get("LC_ALL"), os.environ.get("LANG"))
+    lang = "zh-CN" if next((name for name in names if name), "").lower().startswith("zh") else "en"
+    path = ROOT / "kit" / "locales" / lang / "quickstart.toml"
+    text = tomllib.loads(path.read_text(encoding="utf-8"))[key]
+    print("quickstart: " + text.format(**fields), flush=True)
 
 
 def main(argv):
     if not argv or argv[0] not in ("dashboard", "test"):
-        print(USAGE, file=sys.stderr)
+        say("usage")
         return 2
     command, rest = argv[0], argv[1:]
     install_python_packages()
@@ -53,17 +65,13 @@ def main(argv):
 def install_python_packages():
     """Install torch (pinned) and the kit with its test extras where missing."""
     if not importable("torch"):
-        print(f"quickstart: torch is missing, installing {TORCH_REQUIREMENT}", flush=True)
+        say("torch_missing", requirement=TORCH_REQUIREMENT)
         pip_install(TORCH_REQUIREMENT)
     missing = [name for name in MODULES if not importable(name)]
     if not kit_installed():
         missing.insert(0, "kit")
     if missing:
-        print(
-            f"quickstart: missing {', '.join(missing)}; installing the kit with "
-            "'pip install -e .[test]'",
-            flush=True,
-        )
+        say("installing_kit", missing=", ".join(missing))
         pip_install("-e", f"{ROOT}[test]")
 
 
@@ -89,7 +97,7 @@ def kit_installed():
 
 def pip_install(*args):
     command = [sys.executable, "-m", "pip", "install", *args]
-    print("quickstart: " + " ".join(command), flush=True)
+    say("running", command=" ".join(command))
     subprocess.run(command, check=True)
 
 
@@ -104,23 +112,21 @@ def install_browser():
         return
     can_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")
     if not can_install:
-        print(
-            f"quickstart: {CHROMIUM} or the Noto CJK font is missing and this is not a root "
-            f"shell with apt-get. Install {' '.join(APT_PACKAGES)} yourself; until then the "
-            "browser tests skip (or fail when KIT_REQUIRE_BROWSER=1).",
-            flush=True,
-        )
+        say("browser_missing", chromium=CHROMIUM, packages=" ".join(APT_PACKAGES))
         return
     environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print(f"quickstart: installing {' '.join(APT_PACKAGES)} with apt-get", flush=True)
+    say("apt_installing", packages=" ".join(APT_PACKAGES))
     subprocess.run(["apt-get", "update"], check=True, env=environment)
     subprocess.run(["apt-get", "install", "-y", *APT_PACKAGES], check=True, env=environment)
 
 
 def run(command):
-    print("quickstart: " + " ".join(command), flush=True)
+    say("running", command=" ".join(command))
+    environment = dict(os.environ)
+    for name in SINGLE_THREAD:
+        environment.setdefault(name, "1")
     try:
-        return subprocess.run(command, cwd=ROOT).returncode
+        return subprocess.run(command, cwd=ROOT, env=environment).returncode
     except KeyboardInterrupt:
         return 130
 
@@ -129,5 +135,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
     except subprocess.CalledProcessError as error:
-        print(f"quickstart: failed: {' '.join(error.cmd)} (exit {error.returncode})")
+        say("failed", command=" ".join(error.cmd), status=error.returncode)
         sys.exit(1)
