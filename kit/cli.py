@@ -38,10 +38,26 @@ class InvalidLanguage(ValueError):
         self.value = value
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout with a translated ``usage:`` prefix."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            prefix = tr("cli.usage_prefix", _Parser.lang)
+        super().add_usage(usage, actions, groups, prefix)
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one translated line, not usage plus English."""
 
     lang = "en"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        # argparse names its default groups in English
+        self._optionals.title = tr("cli.options_title", self.lang)
+        self._positionals.title = tr("cli.positionals_title", self.lang)
 
     def error(self, message):
         raise UsageError(_translate_argparse_error(message, self.prog, self.lang))

@@ -207,11 +207,13 @@ def _facts(result, lang, numbers):
         facts.append(tr("diagnosis.fact.error", lang, **numbers))
         if result.error.line:
             facts.append(tr("diagnosis.fact.line", lang, **numbers))
-    if result.facts.params_changed is False:
+    # a run stopped mid-iteration may not have updated anything yet, so these say nothing
+    finished = result.status != STOPPED
+    if finished and result.facts.params_changed is False:
         facts.append(tr("diagnosis.fact.params_unchanged", lang))
     if _stale_lr(result.facts):
         facts.append(tr("diagnosis.fact.stale_lr", lang, **numbers))
-    if result.facts.grads_missing and result.status != RAISED:
+    if finished and result.facts.grads_missing and result.status != RAISED:
         names = ", ".join(result.facts.grads_missing)
         facts.append(tr("diagnosis.fact.grads_missing", lang, names=names))
     return facts
