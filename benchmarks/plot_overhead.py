@@ -114,13 +114,19 @@ def main():
                 llp.append(time_livelossplot(settings))
                 llp_ratios.append(llp[-1] / bare[-1])
         lab.close()
-        median = statistics.median
         print(
-            f"| {stage} | {median(bare):.2f} | {median(dashboard):.2f} | {median(redraws):.0f} "
-            f"| {median(every):.2f} | {median(llp):.2f} | {median(ratios):.2f} "
-            f"| {median(every_ratios):.1f} | {median(llp_ratios):.1f} |",
+            f"| {stage} | {_median(bare, 2)} | {_median(dashboard, 2)} | {_median(redraws, 0)} "
+            f"| {_median(every, 2)} | {_median(llp, 2)} | {_median(ratios, 2)} "
+            f"| {_median(every_ratios, 1)} | {_median(llp_ratios, 1)} |",
             flush=True,
         )
+
+
+def _median(values, digits):
+    """Return the median with ``digits`` decimals, or "-" for a variant that did not run."""
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.{digits}f}"
 
 
 if __name__ == "__main__":
