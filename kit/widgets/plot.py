@@ -330,8 +330,8 @@ class LossPlot(Part):
         self.line.set_label(run_label)
         self.reference_line.set_label(tr("plot.reference", lang))
         handles = [self.line] + ([self.reference_line] if self._reference else [])
-        # losses fall from the upper left, so the upper right is usually empty
-        legend = self.axes.legend(handles=handles, loc="upper right", fontsize=9)
+        # "best" avoids the lines: a flat buggy run sits where a falling one leaves space
+        legend = self.axes.legend(handles=handles, loc="best", fontsize=9)
         result = self._result
         message = ""
         if result is not None and result.status == RAISED and result.error is not None:
