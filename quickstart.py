@@ -43,7 +43,7 @@ SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 def say(key, **fields):
     """Print a message from kit/locales/<lang>/quickstart.toml (kit may not be installed yet)."""
-    names = (os.environ.get("KIT_LANG"), os.environ.get("LC_ALL"), os.environ.get("LANG"))
+    names = [os.environ.get(name) for name in ("KIT_LANG", "LANGUAGE", "LC_ALL", "LANG")]
     lang = "zh-CN" if next((name for name in names if name), "").lower().startswith("zh") else "en"
     path = ROOT / "kit" / "locales" / lang / "quickstart.toml"
     text = tomllib.loads(path.read_text(encoding="utf-8"))[key]

@@ -40,7 +40,7 @@ _ERROR_PATTERNS = (
 
 @dataclass
 class Diagnosis:
-    """What a run did and what to do about it, in one language.
+    """The verdict on a run, its explanation and a fix hint, in one language.
 
     Attributes
     ----------
@@ -161,7 +161,7 @@ def _smooth(losses):
 
 
 def _rebound(losses):
-    """How far the smoothed loss climbs after its lowest point, as a ratio."""
+    """Return how far the smoothed loss climbs after its lowest point, as a ratio."""
     smooth = _smooth(losses)
     lowest = int(np.argmin(smooth))
     low = smooth[lowest]
@@ -207,7 +207,7 @@ def _facts(result, lang, numbers):
         facts.append(tr("diagnosis.fact.error", lang, **numbers))
         if result.error.line:
             facts.append(tr("diagnosis.fact.line", lang, **numbers))
-    # a run stopped mid-iteration may not have updated anything yet, so these say nothing
+    # a run stopped mid-iteration may not have updated anything yet, so these facts mislead
     finished = result.status != STOPPED
     if finished and result.facts.params_changed is False:
         facts.append(tr("diagnosis.fact.params_unchanged", lang))

@@ -53,7 +53,7 @@ def detect_language(explicit=None):
         except KitError:
             # an environment variable cannot be corrected at the call site, so fall through
             log.warning(tr("errors.unknown_language", DEFAULT_LANGUAGE, value=env))
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:
             return "zh-CN" if value.lower().startswith("zh") else "en"

@@ -120,14 +120,14 @@ def start(ip=LOOPBACK, port=8866, open_browser=False, lang=None, log_file=None):
 
 
 def wait_until_ready(process, url, timeout=STARTUP_TIMEOUT):
-    """Return True once ``url`` answers, False if the process ended or ``timeout`` passed."""
+    """Return True once ``url`` responds, False if the process ended or ``timeout`` passed."""
     probe = url.replace("[::]", "[::1]").replace("0.0.0.0", LOOPBACK)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
         try:
-            # the tree page answers without starting a kernel
+            # the tree page responds without starting a kernel
             with urllib.request.urlopen(probe + "voila/tree", timeout=2):
                 return True
         except urllib.error.HTTPError:
@@ -140,7 +140,7 @@ def wait_until_ready(process, url, timeout=STARTUP_TIMEOUT):
 def serve(ip=LOOPBACK, port=8866, open_browser=False, lang=None):
     """Serve the dashboard with Voila until interrupted; return an exit status.
 
-    Prints the URL once the server answers. Voila's own log goes to a file
+    Prints the URL once the server responds. Voila's own log goes to a file
     whose path is printed, so that its tracebacks never reach the terminal;
     if Voila fails to start, its last log line is printed instead.
 

@@ -105,6 +105,7 @@ def test_kit_lang_selects_chinese(monkeypatch, capsys):
 
 def test_locale_selects_chinese(monkeypatch, capsys):
     monkeypatch.delenv("KIT_LANG")
+    monkeypatch.delenv("LANGUAGE", raising=False)
     monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
     code, _, err = run_cli(["run", "--stage", "x"], capsys)
     assert code == 2

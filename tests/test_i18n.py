@@ -458,7 +458,7 @@ def test_exercise_language_switch():
 # ---------------------------------------------------------------- choosing the language
 
 
-LOCALE_VARIABLES = ("KIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+LOCALE_VARIABLES = ("KIT_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
 @pytest.fixture
@@ -507,7 +507,7 @@ def test_detect_kit_lang_over_locale(clean_environment):
     assert detect_language() == "en"
 
 
-@pytest.mark.parametrize("name", ["LC_ALL", "LC_MESSAGES", "LANG"])
+@pytest.mark.parametrize("name", ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"])
 def test_detect_from_locale(clean_environment, name):
     clean_environment.setenv(name, "zh_CN.UTF-8")
     assert detect_language() == "zh-CN"
