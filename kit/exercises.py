@@ -11,12 +11,12 @@ exercise's settings and accepts it only if it trains as the correct code does:
    reference run itself gets there;
 3. it prints one loss per iteration, starting from the reference first loss
    (same data, same initial weights);
-4. the final weights left in the namespace really give that loss: the loss is
+4. the settings (sizes, iterations, seed, learning rate, dtype, optimizer)
+   end with the exercise's values;
+5. the final weights left in the namespace really give that loss: the loss is
    recomputed here, in float64, from ``w1``/``w2`` or the model's
    ``nn.Linear`` layers on the data from :func:`kit.data.make_data`, and must lie
-   within a factor ``HONEST_LOSS_FACTOR`` of the last printed loss;
-5. the settings (sizes, iterations, seed, learning rate, dtype, optimizer)
-   end with the exercise's values.
+   within a factor ``HONEST_LOSS_FACTOR`` of the last printed loss.
 
 A teacher hides the answer in a token from :func:`make_token`. The token is
 obfuscated against reading the notebook source, not encrypted: anyone who runs
@@ -85,9 +85,9 @@ CHECK_NAMES = (
     "count",
     "first",
     "falls",
+    "settings",
     "weights",
     "honest",
-    "settings",
 )
 
 PROGRESS_SCHEMA = "kit-exercise-progress"
@@ -377,6 +377,16 @@ def check_fix(spec, source, on_loss=None, should_stop=None):
         return report(Check("falls", False, fields), result)
     checks.append(Check("falls", True, fields))
 
+    # Settings before the recomputed loss: a real run with another learning
+    # rate can end far from its own last printed loss (Adam does), and the
+    # changed setting is the message that helps.
+    changed = changed_settings(result, reference)
+    if changed:
+        name, value, expected_value = changed[0]
+        fields = {"name": name, "value": value, "expected": expected_value}
+        return report(Check("settings", False, fields), result)
+    checks.append(Check("settings", True))
+
     recomputed = recompute_loss(result.namespace, spec.settings)
     if recomputed is None:
         return report(Check("weights", False), result)
@@ -384,14 +394,7 @@ def check_fix(spec, source, on_loss=None, should_stop=None):
     ratio = recomputed / final if final > 0 else math.inf
     if not (1 / HONEST_LOSS_FACTOR <= ratio <= HONEST_LOSS_FACTOR):
         return report(Check("honest", False, fields), result, recomputed)
-    checks.append(Check("honest", True, fields))
-
-    changed = changed_settings(result, reference)
-    if changed:
-        name, value, expected_value = changed[0]
-        fields = {"name": name, "value": value, "expected": expected_value}
-        return report(Check("settings", False, fields), result, recomputed)
-    return report(Check("settings", True), result, recomputed)
+    return report(Check("honest", True, fields), result, recomputed)
 
 
 def _run_status_check(result):
@@ -479,12 +482,13 @@ def final_layers(namespace):
     """Return the final weights as float64 ``[(weight (in, out), bias or None), ...]``.
 
     Reads ``w1`` and ``w2`` (numpy arrays or tensors) or, failing that, the
-    ``nn.Linear`` layers of the first ``nn.Module`` in the namespace, in
-    registration order. Returns None when neither is there.
+    ``nn.Linear`` layers of ``model`` or of the first ``nn.Module`` in the
+    namespace that has any, in registration order. Returns None when neither is there.
     """
     module = namespace.get("model")
-    if not isinstance(module, torch.nn.Module):
-        module = next((v for v in namespace.values() if isinstance(v, torch.nn.Module)), None)
+    if not _has_linear(module):
+        # any name will do, but not a module without weights such as the loss function
+        module = next((value for value in namespace.values() if _has_linear(value)), None)
     if module is None:
         weights = [namespace.get("w1"), namespace.get("w2")]
         if all(isinstance(w, (np.ndarray, torch.Tensor)) for w in weights):
@@ -496,6 +500,12 @@ def final_layers(namespace):
             bias = None if layer.bias is None else _as_float64(layer.bias)
             layers.append((_as_float64(layer.weight).T, bias))
     return layers or None
+
+
+def _has_linear(value):
+    if not isinstance(value, torch.nn.Module):
+        return False
+    return any(isinstance(layer, torch.nn.Linear) for layer in value.modules())
 
 
 def _as_float64(value):

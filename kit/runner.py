@@ -147,7 +147,10 @@ def run_program(program, on_loss=None, should_stop=None, source=None, namespace=
     except _CallbackFailed as failure:
         # the caller's callback failed, not the stage code: re-raise it unchanged
         callback_error = failure.error
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 -- any error of stage code is a result
+    except KeyboardInterrupt:
+        # an interrupted kernel or terminal ends the run as if Stop was pressed
+        status = STOPPED
+    except BaseException as exc:  # noqa: BLE001 -- anything the stage code raises is a result
         status, error = RAISED, _error_info(exc, code_text)
     finally:
         seconds = time.perf_counter() - start

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -165,6 +166,8 @@ def serve(ip=LOOPBACK, port=8866, open_browser=False, lang=None):
     with open(log_path, "w", encoding="utf-8") as log_file:
         process, url = start(ip, port, open_browser, lang, log_file=log_file)
         folder = os.path.dirname(process.args[3])
+        # `kill` of kit serve must not leave Voila running and holding the port
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             if not wait_until_ready(process, url):
                 process.terminate()
@@ -176,11 +179,17 @@ def serve(ip=LOOPBACK, port=8866, open_browser=False, lang=None):
             print(tr("cli.serve_ready", lang, url=url, path=log_path), flush=True)
             return process.wait()
         except KeyboardInterrupt:
-            process.terminate()
-            process.wait()
             return 0
         finally:
+            signal.signal(signal.SIGTERM, previous)
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def check_port_free(ip, port):

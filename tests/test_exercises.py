@@ -169,8 +169,8 @@ def test_fix_correct_accepted(stage, bug):
         "runs",
         "count",
         "falls",
-        "honest",
         "settings",
+        "honest",
     ]
 
 

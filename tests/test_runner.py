@@ -201,3 +201,19 @@ def test_print_of_text_is_not_a_loss(capsys):
     assert result.status == FINISHED
     assert len(result.losses) == 2
     assert "step 0" in capsys.readouterr().out
+
+
+def test_base_exception_in_source_is_result():
+    settings = Settings.create("numpy", iterations=2, N=4, D_in=6, H=5, D_out=3)
+    program = build_program(settings)
+    source = "class Custom(BaseException):\n    pass\n\nraise Custom('boom')\n"
+    result = run_program(program, source=source)
+    assert result.status == RAISED
+    assert result.error.type == "Custom"
+    assert result.error.line == 4
+
+
+def test_keyboard_interrupt_in_source_stops():
+    settings = Settings.create("numpy", iterations=2, N=4, D_in=6, H=5, D_out=3)
+    result = run_program(build_program(settings), source="raise KeyboardInterrupt\n")
+    assert result.status == STOPPED

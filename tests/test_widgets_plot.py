@@ -132,3 +132,14 @@ def test_plot_opens_no_pyplot_figure():
         widget.close()
 
     assert len(plt.get_fignums()) == before
+
+
+def test_clear_removes_progress_text(plot):
+    settings = small("numpy")
+    plot.begin(settings)
+    plot.end(run(settings, plot.add))
+    assert plot.corner_text.get_text()
+
+    plot.clear()
+    assert plot.corner_text.get_text() == ""
+    assert len(plot.line.get_xdata()) == 0

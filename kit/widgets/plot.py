@@ -154,6 +154,7 @@ class LossPlot(Part):
             self._settings = settings
             self._iterations = []
             self._losses = []
+            self.corner_text.set_text("")
             self._reference = list(reference) if reference else None
             self._result = None
             self._start = time.perf_counter()
@@ -208,6 +209,7 @@ class LossPlot(Part):
             self.line.set_data([], [])
             self.reference_line.set_data([], [])
             self.nonfinite_mark.set_data([], [])
+            self.corner_text.set_text("")
             self.message_text.set_visible(False)
             self._label_texts()
         self.redraw()
