@@ -134,7 +134,7 @@ class Lab(Part):
         )
         self.language_switch.style.button_width = "auto"
         self.language_switch.add_class("kit-language")
-        self.step_menu = widgets.Dropdown(value=None, layout=widgets.Layout(width="26em"))
+        self.step_menu = widgets.Dropdown(value=None, layout=widgets.Layout(width="34em"))
         self.next_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.run_button = widgets.Button(button_style="success", icon="play")
         self.stop_button = widgets.Button(button_style="danger", icon="stop", disabled=True)
