@@ -140,3 +140,25 @@ class Part(widgets.VBox):
         selection.value = getattr(self, name)
         selection.observe(to_trait, names="value")
         self.observe(to_selection, names=name)
+
+
+class WorkerRun:
+    """Stop and wait for a run that trains in a worker thread.
+
+    The class using it sets ``_thread`` (the running ``threading.Thread`` or
+    None) and ``_stop_event`` (the ``threading.Event`` the run polls).
+    """
+
+    _thread = None
+
+    def stop(self):
+        """Ask the current run to end after its current iteration."""
+        self._stop_event.set()
+
+    def wait(self, timeout=None):
+        """Block until the current run ends; return False if ``timeout`` seconds passed first."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()

@@ -25,7 +25,7 @@ from kit.diagnosis import classify
 from kit.exercises import HINT_AFTER, ExerciseSession, ExerciseSpec, reference_run
 from kit.i18n import tr
 from kit.runner import run_program
-from kit.widgets.base import Part, guarded, inline_html, markdown_html, plain_text
+from kit.widgets.base import Part, WorkerRun, guarded, inline_html, markdown_html, plain_text
 from kit.widgets.plot import LossPlot
 
 # Variables a Voila kernel has in its environment (voila 0.5.13, voila/handler.py).
@@ -56,7 +56,7 @@ def _code_html(source):
     )
 
 
-class Exercise(Part):
+class Exercise(WorkerRun, Part):
     """One debugging exercise for a student.
 
     Parameters
@@ -278,18 +278,6 @@ class Exercise(Part):
         :meth:`wait` blocks until it ends; ``buggy_result`` then holds the result.
         """
         return self._start(self._run_buggy)
-
-    def stop(self):
-        """Ask the current run to end after its current iteration."""
-        self._stop_event.set()
-
-    def wait(self, timeout=None):
-        """Block until the current run ends; return False if ``timeout`` seconds passed first."""
-        thread = self._thread
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
 
     def _start(self, target, *args):
         with self._start_lock:

@@ -12,7 +12,7 @@ from kit.i18n import KitError, get_language, normalize_language, tr
 from kit.program import build_program
 from kit.runner import FINISHED, NONFINITE, RAISED, STOPPED, RunResult, run, run_program
 from kit.settings import Settings
-from kit.widgets.base import Part, guarded
+from kit.widgets.base import Part, WorkerRun, guarded
 from kit.widgets.code import CodeView
 from kit.widgets.form import HyperParameters
 from kit.widgets.panel import DiagnosisPanel
@@ -34,7 +34,7 @@ REFERENCE = "reference"
 FAILED = "failed"
 
 
-class Lab(Part):
+class Lab(WorkerRun, Part):
     """The dashboard: stage picker, bug toggles, hyper-parameters, Run/Stop/Reset,
     code view, live loss plot and diagnosis, in Chinese or English.
 
@@ -239,18 +239,6 @@ class Lab(Part):
         )
         self._thread.start()
         return True
-
-    def stop(self):
-        """Ask the current run to end after its current iteration."""
-        self._stop_event.set()
-
-    def wait(self, timeout=None):
-        """Block until the current run ends; return False if ``timeout`` seconds passed first."""
-        thread = self._thread
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
 
     def reset(self):
         """Stop any run, restore the default settings of the stage, and clear the plot."""
