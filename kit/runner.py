@@ -1,9 +1,10 @@
 """Execute a stage's code, stream its losses and record what happened.
 
 The stage code reports each step with ``print(it, loss)``, as the lecture
-does. The runner runs the code unchanged and passes its own ``print`` in the
-module namespace, which records the loss, forwards it to a callback, and ends
-the run between iterations when asked to stop or when the loss is not finite.
+does. The runner executes the code unchanged with its own ``print`` in the
+module namespace. That ``print`` records the loss and forwards it to a
+callback. It ends the run between iterations when asked to stop or when the
+loss is not finite.
 """
 
 import builtins
@@ -61,7 +62,7 @@ class ErrorInfo:
 
 @dataclass
 class RunFacts:
-    """What the run left behind, read after it ended.
+    """Facts read from the namespace after a run ended.
 
     Attributes
     ----------
@@ -162,7 +163,7 @@ def run_program(program, on_loss=None, should_stop=None, source=None, namespace=
 
 
 class _Reporter:
-    """The ``print`` the stage code sees."""
+    """The ``print`` in the stage code's namespace."""
 
     def __init__(self, on_loss, should_stop):
         self.on_loss = on_loss
