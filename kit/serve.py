@@ -142,8 +142,8 @@ def serve(ip=LOOPBACK, port=8866, open_browser=False, lang=None):
     """Serve the dashboard with Voila until interrupted; return an exit status.
 
     Prints the URL once the server responds. Voila's own log goes to a file
-    whose path is printed, so that its tracebacks never reach the terminal;
-    if Voila fails to start, its last log line is printed instead.
+    whose path is printed, so that its tracebacks never reach the terminal.
+    If Voila fails to start, its last log line is printed instead.
 
     Parameters
     ----------

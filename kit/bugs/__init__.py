@@ -1,6 +1,6 @@
 """The catalogue of classic bugs, one TOML file per bug in this folder.
 
-A bug file holds its id, the stages it applies to, the symptom classes it
+A bug file contains its id, the stages it applies to, the symptom classes it
 should produce, its title, explanation and fix hint in every language, and
 its code change as a list of patches::
 
