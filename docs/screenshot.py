@@ -8,41 +8,19 @@ picks the optim stage with ``lr-after-optimizer``, runs 3000 iterations and
 takes the screenshot while the run trains.
 """
 
-import socket
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
-from kit import serve
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere, with the repository's packages
 
-OUTPUT = Path(__file__).resolve().parent / "dashboard.png"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+from kit import serve  # noqa: E402
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, free_port, only_loopback  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def block_other_hosts(route):
-    if urlparse(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        route.abort()
+OUTPUT = ROOT / "docs" / "dashboard.png"
 
 
 def main():
@@ -52,11 +30,9 @@ def main():
             print(f"Voila did not start at {url}", file=sys.stderr)
             return 1
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.route("**/*", block_other_hosts)
+            page.route("**/*", only_loopback)
             page.goto(url, timeout=120_000)
             page.wait_for_selector(".kit-status [data-status='idle']", timeout=120_000)
             page.locator(".kit-lab .widget-toggle-button", has_text="6. optim").first.click()

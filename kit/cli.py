@@ -312,10 +312,10 @@ def _plain(markdown):
 def command_run(args, lang, out):
     """Run the stage, print each loss, then the diagnosis."""
     from kit.diagnosis import diagnose
-    from kit.runner import run
+    from kit.runner import run_program
 
     settings = settings_from_args(args, lang)
-    build_program(settings)  # raises a bug conflict before any output
+    program = build_program(settings)  # raises a bug conflict before any output
     print(_run_heading(settings, lang), file=out)
     stop = _StopFlag()
 
@@ -328,7 +328,7 @@ def command_run(args, lang, out):
             stop.pipe_closed = True
 
     with stop.catch_interrupt():
-        result = run(settings, on_loss=on_loss, should_stop=stop)
+        result = run_program(program, on_loss=on_loss, should_stop=stop)
     if stop.pipe_closed:
         raise BrokenPipeError()
 

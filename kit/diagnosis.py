@@ -93,18 +93,50 @@ def classify(result):
     return "slow", "plain"
 
 
+@dataclass
+class Analysis:
+    """The language-free part of a diagnosis, computed once per run.
+
+    Attributes
+    ----------
+    result : kit.runner.RunResult
+    symptom, variant : str
+        As returned by :func:`classify`.
+    gradient_error : float or None
+        Relative error of a failed gradient check of a hand-written backward,
+        or None when the check passed or does not apply.
+    """
+
+    result: object
+    symptom: str
+    variant: str
+    gradient_error: float | None = None
+
+
+def analyze(result):
+    """Return the :class:`Analysis` of a run, running the gradient check where it applies."""
+    symptom, variant = classify(result)
+    check = _failed_gradient_check(result, symptom)
+    error = check.max_relative_error if check is not None else None
+    return Analysis(result, symptom, variant, error)
+
+
 def diagnose(result, lang=None):
     """Return the :class:`Diagnosis` of a run in ``lang`` (default: current language)."""
-    symptom, variant = classify(result)
+    return explain(analyze(result), lang)
+
+
+def explain(analysis, lang=None):
+    """Return the :class:`Diagnosis` of an :class:`Analysis` in ``lang``."""
+    result, symptom, variant = analysis.result, analysis.symptom, analysis.variant
     numbers = _numbers(result)
     prefix = f"diagnosis.{symptom}"
     sentences = [tr(f"{prefix}.{variant}", lang, **numbers)]
     hint = tr(f"{prefix}.hint_{variant}", lang, **numbers)
     facts = _facts(result, lang, numbers)
-    check = _failed_gradient_check(result, symptom)
-    if check is not None:
+    if analysis.gradient_error is not None:
         # a wrong hand-written backward explains the symptom better than the learning rate
-        error = _fmt(check.max_relative_error)
+        error = _fmt(analysis.gradient_error)
         sentences.insert(0, tr("diagnosis.gradient.explanation", lang, error=error))
         hint = tr("diagnosis.gradient.hint", lang)
         facts.append(tr("diagnosis.fact.gradient", lang, error=error))

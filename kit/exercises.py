@@ -1,6 +1,6 @@
 """Debugging exercises: a hidden bug in a stage, a diagnosis to pick, a fix to submit.
 
-An exercise is one (stage, bug) pair from the catalogue. The student sees the
+An exercise is one (stage, bug) pair from the catalogue. The student reads the
 buggy code without any diff marking, picks the diagnosis among four bug titles,
 then submits fixed code. :func:`check_fix` runs the submitted code with the
 exercise's settings and accepts it only if it trains as the correct code does:
@@ -25,6 +25,7 @@ obfuscated against reading the notebook source, not encrypted: anyone who runs
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import math
@@ -238,7 +239,7 @@ class ExerciseSpec:
         return self.settings.with_changes(bugs=())
 
     def choices(self):
-        """Return the ids of the four candidate bugs, in the order the student sees them.
+        """Return the ids of the four candidate bugs, in the order shown to the student.
 
         The correct bug and three others (bugs of the same stage first), shuffled
         deterministically by the seed.
@@ -253,18 +254,18 @@ class ExerciseSpec:
         return picked
 
 
-_REFERENCE_CACHE = {}
-
-
 def reference_run(spec):
     """Return the :class:`kit.runner.RunResult` of the correct code, cached per settings."""
-    settings = spec.reference_settings
-    if settings not in _REFERENCE_CACHE:
-        result = run_program(build_program(settings))
-        if result.status != FINISHED:
-            raise RuntimeError(f"the correct {settings.stage} code did not finish: {result.status}")
-        _REFERENCE_CACHE[settings] = result
-    return _REFERENCE_CACHE[settings]
+    return _reference_result(spec.reference_settings)
+
+
+# A result keeps its namespace (data and weights), so the cache is bounded.
+@functools.lru_cache(maxsize=16)
+def _reference_result(settings):
+    result = run_program(build_program(settings))
+    if result.status != FINISHED:
+        raise RuntimeError(f"the correct {settings.stage} code did not finish: {result.status}")
+    return result
 
 
 # ---------------------------------------------------------------- checking a fix
@@ -728,7 +729,7 @@ def load_progress(path):
 def summarize_progress(paths):
     """Return one row per progress file: student, stage, bug, passed and tries.
 
-    The bug comes from decoding the token, so the teacher sees the answer key.
+    The bug comes from decoding the token, so the summary reveals the answer key to the teacher.
     """
     rows = []
     for path in paths:

@@ -23,7 +23,7 @@ class Program:
     ----------
     settings : kit.settings.Settings
     source : str
-        The code that runs and that the student sees.
+        The code that runs, which is also the code on screen.
     base_source : str
         The same stage and settings with no bug injected.
     """

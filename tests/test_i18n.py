@@ -544,7 +544,8 @@ def test_detect_invalid_explicit(clean_environment):
 def test_kit_error_both_languages():
     error = KitError("exercises.bad_seed", value=-1)
     assert error.message("en") != error.message("zh-CN")
-    assert "-1" in error.message("en") and "-1" in error.message("zh-CN")
+    assert "-1" in error.message("en")
+    assert "-1" in error.message("zh-CN")
     assert tr("exercises.bad_seed", "zh", value=3) == error.message("zh-CN").replace("-1", "3")
 
 

@@ -7,7 +7,6 @@ websocket as a browser would, and send raw kernel messages.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,14 @@ import uuid
 
 import pytest
 
+from tests.browser.launch import free_port
+
 websocket = pytest.importorskip("websocket")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     log = open(log_path, "w")
     env = dict(os.environ, KIT_LANG="en")
@@ -113,7 +108,7 @@ def test_execute_request_is_ignored(server, tmp_path):
             "allow_stdin": False,
         }
         connection.send(_kernel_message("execute_request", request))
-        # A message Voila allows, so the test sees the channel work.
+        # A message Voila allows, so the test can tell the channel works.
         connection.send(_kernel_message("kernel_info_request", {}))
         types = _message_types(connection, seconds=5)
     finally:

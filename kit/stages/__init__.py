@@ -6,6 +6,7 @@ settings lines are rewritten with the chosen values. The files are never
 imported, so their names start with their place in the lecture.
 """
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 
@@ -43,8 +44,7 @@ class Stage:
     @property
     def template(self):
         """The stage's source file, before any setting is applied."""
-        path = resources.files("kit") / "stages" / self.filename
-        return path.read_text(encoding="utf-8")
+        return _read_template(self.filename)
 
     def default_learning_rate(self, optimizer=None):
         """Return the learning rate at which the correct stage converges in 500 steps."""
@@ -70,6 +70,12 @@ STAGES = (
 )
 STAGE_IDS = tuple(stage.id for stage in STAGES)
 _BY_ID = {stage.id: stage for stage in STAGES}
+
+
+@functools.cache
+def _read_template(filename):
+    # read once: the dashboard renders the code again on every change of a control
+    return (resources.files("kit") / "stages" / filename).read_text(encoding="utf-8")
 
 
 def get_stage(stage_id):

@@ -6,8 +6,8 @@ Runs started by the buttons execute in a worker thread, so Stop and the
 other widgets keep working meanwhile. Submitted code runs in the kernel that
 displays the widget: a student's own notebook kernel. For that reason the
 code editor is off under Voila unless the environment variable
-``KIT_EXERCISE_EDITING=1`` was set by whoever started Voila (``kit serve``
-has no option for it).
+``KIT_EXERCISE_EDITING=1`` is set in the environment Voila starts from
+(``kit serve`` has no option for it).
 """
 
 import html

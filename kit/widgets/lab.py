@@ -185,7 +185,7 @@ class Lab(WorkerRun, Part):
         self.observe(self._on_setting, names=list(SETTING_NAMES))
         self.observe(self._on_running, names="running")
         self.observe(self._on_status, names=["status", "message"])
-        self.form.observe(self._on_input_message, names="input_message")
+        self.form.observe(self._on_setting, names="input_message")
         self.run_button.on_click(self._on_run_click)
         self.stop_button.on_click(self._on_stop_click)
         self.reset_button.on_click(self._on_reset_click)
@@ -213,7 +213,7 @@ class Lab(WorkerRun, Part):
         """Start a run of the current settings in a worker thread and return at once.
 
         Returns False, and starts nothing, while a run is in progress or when
-        the settings are invalid (``message`` then says why).
+        the settings are invalid (``message`` then gives the reason).
         """
         with self._start_lock:
             if self.running:
@@ -271,7 +271,7 @@ class Lab(WorkerRun, Part):
     def refresh(self):
         """Validate the settings, show their code, and set ``message``."""
         if self.form.input_message:
-            # a box holds text that is not a number: say so before anything else
+            # a box contains text that is not a number: report that before anything else
             self._kit_error = None
             self.message = self.form.input_message
             return
@@ -426,10 +426,6 @@ class Lab(WorkerRun, Part):
 
     @guarded
     def _on_setting(self, change):
-        self.refresh()
-
-    @guarded
-    def _on_input_message(self, change):
         self.refresh()
 
     @guarded

@@ -5,7 +5,7 @@ import html
 import ipywidgets as widgets
 import traitlets
 
-from kit.diagnosis import diagnose
+from kit.diagnosis import analyze, explain
 from kit.i18n import tr
 from kit.runner import RunResult
 from kit.widgets.base import Part, guarded, inline_html, markdown_html
@@ -23,7 +23,7 @@ SYMPTOM_COLORS = {
 
 
 class DiagnosisPanel(Part):
-    """The symptom, explanation and fix hint of ``result`` (kit.diagnosis.diagnose)."""
+    """The symptom, explanation and fix hint of ``result`` (kit.diagnosis.explain)."""
 
     result = traitlets.Instance(
         RunResult, allow_none=True, help="The run to explain, or None for an empty panel."
@@ -37,11 +37,19 @@ class DiagnosisPanel(Part):
         self.view = widgets.HTML()
         self.view.add_class("kit-diagnosis")
         self.children = [self.view, self.error_view]
+        self._analysis = None
+        self.observe(self._on_result, names="result")
+        self.observe(self._on_change, names="status")
         self.result = result
-        self.observe(self._on_change, names=["result", "status"])
         self.relabel()
 
     def relabel(self):
+        self.render()
+
+    @guarded
+    def _on_result(self, change):
+        # analyzed once per run: a language switch only renders the text again
+        self._analysis = None if change["new"] is None else analyze(change["new"])
         self.render()
 
     @guarded
@@ -50,11 +58,11 @@ class DiagnosisPanel(Part):
 
     def render(self):
         """Rebuild the panel's HTML in ``self.lang``."""
-        if self.result is None:
+        if self._analysis is None:
             text = html.escape(self.status or tr("dashboard.diagnosis_empty", self.lang))
             self.view.value = f'<div style="color:#57606a;padding:6px">{text}</div>'
             return
-        diagnosis = diagnose(self.result, self.lang)
+        diagnosis = explain(self._analysis, self.lang)
         color = SYMPTOM_COLORS.get(diagnosis.symptom, "#57606a")
         parts = [
             f'<div data-symptom="{diagnosis.symptom}" style="border-left:5px solid {color};'

@@ -200,18 +200,8 @@ class LossPlot(Part):
         self.redraw()
 
     def clear(self):
-        """Remove every line and message."""
-        with self._lock:
-            self._settings = None
-            self._iterations, self._losses = [], []
-            self._reference = None
-            self._result = None
-            self.line.set_data([], [])
-            self.reference_line.set_data([], [])
-            self.nonfinite_mark.set_data([], [])
-            self.corner_text.set_text("")
-            self.message_text.set_visible(False)
-            self._label_texts()
+        """Remove every line and message, and draw the empty plot."""
+        self.begin()
         self.redraw()
 
     @property

@@ -6,27 +6,14 @@ test-artifacts/screenshots/ and a failing test's report lists their paths.
 """
 
 import os
-import socket
-import time
+import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from kit import serve
+from tests.browser.launch import CHROMIUM, CHROMIUM_ARGS, free_port, only_loopback
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SERVER_START_TIMEOUT = 90
 # Launching a kernel, importing torch and rendering the widgets takes 4-10 s here.
@@ -43,13 +30,6 @@ URL.createObjectURL = (blob) => {
 """
 
 
-def free_port():
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chromium_path():
     if os.path.exists(CHROMIUM):
@@ -64,25 +44,19 @@ def chromium_path():
 def voila_url(chromium_path):
     port = free_port()
     process, url = serve.start(port=port, lang="en")
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"Voila exited with status {process.returncode} before serving {url}")
-            try:
-                # a GET of the page would start a kernel; a TCP connect only checks listen()
-                with socket.create_connection(("127.0.0.1", port), timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"Voila did not answer at {url} within {SERVER_START_TIMEOUT} s")
-                time.sleep(0.3)
+        if not serve.wait_until_ready(process, url, timeout=SERVER_START_TIMEOUT):
+            status = process.poll()
+            if status is not None:
+                pytest.fail(f"Voila exited with status {status} before serving {url}")
+            pytest.fail(f"Voila did not respond at {url} within {SERVER_START_TIMEOUT} s")
         yield url
     finally:
         process.terminate()
         try:
             process.wait(10)
-        except Exception:  # noqa: BLE001 -- a hung server must not hide the test result
+        except subprocess.TimeoutExpired:
+            # a hung server must not hide the test result
             process.kill()
 
 
@@ -98,19 +72,11 @@ def browser(chromium_path):
         browser.close()
 
 
-def _only_loopback(route):
-    host = urlparse(route.request.url).hostname
-    if host == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
-        route.continue_()
-    else:
-        route.abort()
-
-
 @pytest.fixture
 def page(browser, voila_url, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.route("**/*", _only_loopback)
+    page.route("**/*", only_loopback)
     page.add_init_script(COUNT_FRAMES)
     page.console_errors = []
     page.on(
